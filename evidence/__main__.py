@@ -1,0 +1,78 @@
+"""Command line: `python -m evidence validate [DATA_DIR]` and `python -m evidence export [filters] -o FILE`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from evidence.paths import DATA_DIR
+
+
+def _validate(args) -> int:
+    from evidence.validate import validate_folder, validate_pipeline
+    from evidence.vocabulary import load_vocabulary
+
+    data_dir = Path(args.data_dir)
+    try:
+        vocab = load_vocabulary(data_dir / "vocabulary.yaml")
+    except Exception as error:  # a broken vocabulary file must still give a message, not a traceback
+        print(f"vocabulary.yaml: cannot be read: {error}", file=sys.stderr)
+        return 2
+    report = validate_folder(data_dir / "studies", vocab)
+    pipeline, pipeline_problems = validate_pipeline(data_dir / "pipeline.yaml", vocab) if (data_dir / "pipeline.yaml").exists() else ([], [])
+    problems = sorted(report.problems + pipeline_problems)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {data_dir}", file=sys.stderr)
+        return 1
+    print(f"OK: {len(report.studies)} studies and {len(pipeline)} pipeline entries valid in {data_dir}")
+    return 0
+
+
+def _export(args) -> int:
+    from evidence.export import export_file
+    from evidence.filters import Filters
+    from evidence.load import load_atlas
+
+    atlas = load_atlas(Path(args.data_dir))
+    filters = Filters(
+        diseases=tuple(args.disease or ()),
+        therapy_classes=tuple(args.therapy_class or ()),
+        targets=tuple(args.target or ()),
+        outcome_measures=tuple(args.measure or ()),
+        year_from=args.year_from,
+        year_to=args.year_to,
+        text=args.text or "",
+        newest_only=not args.all_reports,
+    )
+    rows = export_file(atlas, filters, args.format, Path(args.output), lang=args.lang)
+    print(f"wrote {rows} evidence rows to {args.output}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evidence", description="RheumCell Atlas data tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+    validate = commands.add_parser("validate", help="check every study file; exit 1 listing problems as file:line: study: field: message")
+    validate.add_argument("data_dir", nargs="?", default=str(DATA_DIR))
+    export = commands.add_parser("export", help="write the filtered evidence table")
+    export.add_argument("--data-dir", default=str(DATA_DIR))
+    export.add_argument("--disease", action="append", help="disease id (repeatable), e.g. sle")
+    export.add_argument("--therapy-class", action="append", help="therapy class id (repeatable), e.g. car_t")
+    export.add_argument("--target", action="append", help="target id (repeatable), e.g. cd19")
+    export.add_argument("--measure", action="append", help="outcome measure id (repeatable), e.g. doris_remission")
+    export.add_argument("--year-from", type=int)
+    export.add_argument("--year-to", type=int)
+    export.add_argument("--text", help="free text over title, product, author, journal")
+    export.add_argument("--all-reports", action="store_true", help="include reports superseded by a newer one")
+    export.add_argument("--format", choices=["csv", "xlsx", "bib", "ris"], default="csv")
+    export.add_argument("--lang", choices=["en", "zh"], default="en")
+    export.add_argument("-o", "--output", required=True)
+    args = parser.parse_args(argv)
+    return _validate(args) if args.command == "validate" else _export(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""The study record as pydantic models: types, vocabulary membership and the count invariants of the protocol.
+
+Validate with `Study.model_validate(raw, context={"vocabulary": vocab})`; without a vocabulary in the
+context the coded fields are checked for type only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+NCT_PATTERN = re.compile(r"^NCT\d{8}$")
+STUDY_ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+FIRST_YEAR = 1990  # the first autologous HSCT reports in autoimmune disease date from the mid-1990s
+
+
+def _coded(category: str) -> AfterValidator:
+    """Accept only ids of one vocabulary category (checked when a vocabulary is in the validation context)."""
+
+    def check(value, info: ValidationInfo):
+        vocab = (info.context or {}).get("vocabulary")
+        if value is not None and vocab is not None and not vocab.has(category, value):
+            ids = vocab.ids(category)
+            allowed = ", ".join(ids) if len(ids) <= 12 else f"see {category} in data/vocabulary.yaml"
+            raise ValueError(f"'{value}' is not in the vocabulary of {category} (allowed: {allowed})")
+        return value
+
+    return AfterValidator(check)
+
+
+def _https_only(url: str) -> str:
+    if not url.startswith("https://"):
+        raise ValueError(f"source_url must start with https:// (got '{url}')")
+    return url
+
+
+SourceUrl = Annotated[str, AfterValidator(_https_only)]
+OptCount = Annotated[StrictInt, Field(ge=0)] | None
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Provenance(Record):
+    source_url: SourceUrl
+    source_note: str = Field(min_length=10)
+
+
+class PatientCount(Provenance):
+    value: Annotated[StrictInt, Field(ge=1)]
+
+
+class FollowUp(Provenance):
+    value: Annotated[float, Field(gt=0, le=400)]
+    kind: Literal["median", "mean", "range_max", "fixed", "minimum"]
+
+
+class Comparator(Record):
+    label: str
+    responders: OptCount = None
+    evaluated: OptCount = None
+    percent: Annotated[float, Field(ge=0, le=100)] | None = None
+
+
+class Outcome(Provenance):
+    measure: Annotated[str, _coded("outcome_measures")]
+    timepoint_months: Annotated[float, Field(ge=0, le=400)] | None = None
+    timepoint_label: str | None = None
+    responders: OptCount = None
+    evaluated: OptCount = None
+    percent: Annotated[float, Field(ge=0, le=100)] | None = None
+    value: float | None = None
+    value_kind: str | None = None
+    comparator: Comparator | None = None
+
+    @model_validator(mode="after")
+    def counts_are_consistent(self):
+        if self.responders is not None and self.evaluated is None:
+            raise ValueError("responders is given but evaluated (the denominator) is blank")
+        if self.responders is not None and self.evaluated is not None and self.responders > self.evaluated:
+            raise ValueError(f"responders ({self.responders}) exceed evaluated ({self.evaluated})")
+        if self.responders is None and self.percent is None and self.value is None:
+            raise ValueError("an outcome needs responders, percent or value")
+        if self.value is not None and not self.value_kind:
+            raise ValueError("value is given without value_kind (e.g. 'mean change')")
+        return self
+
+
+class Cohort(Record):
+    disease: Annotated[str, _coded("diseases")]
+    subtype: str | None = None
+    n_patients: PatientCount
+    outcomes: list[Outcome] = Field(default_factory=list)
+
+    @field_validator("subtype")
+    @classmethod
+    def subtype_belongs_to_disease(cls, value, info: ValidationInfo):
+        vocab = (info.context or {}).get("vocabulary")
+        disease = info.data.get("disease")
+        if value is not None and vocab is not None and disease is not None:
+            allowed = vocab.subtypes.get(disease, {})
+            if value not in allowed:
+                raise ValueError(f"'{value}' is not a subtype of {disease} (allowed: {', '.join(allowed) or 'none'})")
+        return value
+
+    @model_validator(mode="after")
+    def evaluated_within_cohort(self):
+        for index, outcome in enumerate(self.outcomes):
+            if outcome.evaluated is not None and outcome.evaluated > self.n_patients.value:
+                raise ValueError(
+                    f"outcomes[{index}] ({outcome.measure}): evaluated ({outcome.evaluated}) "
+                    f"exceeds n_patients ({self.n_patients.value})"
+                )
+        return self
+
+
+class Safety(Provenance):
+    n_patients: Annotated[StrictInt, Field(ge=1)]
+    crs_any: OptCount = None
+    crs_grade3plus: OptCount = None
+    icans_any: OptCount = None
+    icans_grade3plus: OptCount = None
+    serious_infections: OptCount = None
+    deaths: OptCount = None
+
+    @model_validator(mode="after")
+    def events_within_population(self):
+        for name in ("crs_any", "crs_grade3plus", "icans_any", "icans_grade3plus", "serious_infections", "deaths"):
+            events = getattr(self, name)
+            if events is not None and events > self.n_patients:
+                raise ValueError(f"{name} ({events}) exceeds the safety population n_patients ({self.n_patients})")
+        for severe, anygrade in (("crs_grade3plus", "crs_any"), ("icans_grade3plus", "icans_any")):
+            high, low = getattr(self, severe), getattr(self, anygrade)
+            if high is not None and low is not None and high > low:
+                raise ValueError(f"{severe} ({high}) exceeds {anygrade} ({low})")
+        return self
+
+
+class Citation(Record):
+    first_author: str = Field(min_length=2)
+    year: StrictInt
+    title: str = Field(min_length=5)
+    journal: str = Field(min_length=2)
+    doi: str | None = None
+    pmid: Annotated[StrictInt, Field(ge=1, le=99_999_999)] | None = None
+    nct_ids: list[str] = Field(default_factory=list)
+    country: str | None = None
+
+    @field_validator("year")
+    @classmethod
+    def plausible_year(cls, year: int) -> int:
+        last = dt.date.today().year + 1
+        if not FIRST_YEAR <= year <= last:
+            raise ValueError(f"year {year} is outside {FIRST_YEAR}–{last}")
+        return year
+
+    @field_validator("doi")
+    @classmethod
+    def well_formed_doi(cls, doi):
+        if doi is not None and not DOI_PATTERN.match(doi):
+            raise ValueError(f"'{doi}' is not a bare DOI like 10.1056/NEJMoa2107954")
+        return doi
+
+    @field_validator("nct_ids")
+    @classmethod
+    def well_formed_nct(cls, ids):
+        bad = [i for i in ids if not NCT_PATTERN.match(i)]
+        if bad:
+            raise ValueError(f"not NCT + 8 digits: {', '.join(bad)}")
+        return ids
+
+    @model_validator(mode="after")
+    def has_identifier(self):
+        if self.doi is None and self.pmid is None:
+            raise ValueError("a study needs a DOI or a PMID")
+        return self
+
+
+class Therapy(Record):
+    therapy_class: Annotated[str, _coded("therapy_classes")]
+    product: str = Field(min_length=2)
+    target: Annotated[str, _coded("targets")]
+    cell_source: Annotated[str, _coded("cell_sources")]
+    tissue_source: Annotated[str | None, _coded("tissue_sources")] = None
+    engineering: Annotated[str, _coded("engineering")]
+    mechanisms: list[Annotated[str, _coded("mechanisms")]] = Field(min_length=1)
+    dose: str | None = None
+    conditioning: str | None = None
+
+    @model_validator(mode="after")
+    def engineered_cells_have_target(self):
+        engineered = self.therapy_class in {"car_t", "car_nk", "caar_t", "car_treg"}
+        if engineered and self.target == "none":
+            raise ValueError(f"a {self.therapy_class} therapy needs an antigen target")
+        if not engineered and self.target != "none":
+            raise ValueError(f"a {self.therapy_class} therapy has no antigen target: use 'none'")
+        return self
+
+
+class Study(Record):
+    id: Annotated[str, Field(pattern=STUDY_ID_PATTERN.pattern)]
+    citation: Citation
+    design: Annotated[str, _coded("designs")]
+    evidence_level: Annotated[StrictInt, Field(ge=1, le=5)] | None = None
+    therapy: Therapy
+    follow_up_months: FollowUp | None = None
+    supersedes: list[str] = Field(default_factory=list)
+    related: list[str] = Field(default_factory=list)
+    cohorts: list[Cohort] = Field(min_length=1)
+    safety: Safety | None = None
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def no_self_reference(self):
+        if self.id in self.supersedes or self.id in self.related:
+            raise ValueError("a study cannot supersede or relate to itself")
+        return self
+
+
+class PipelineEntry(Provenance):
+    id: Annotated[str, Field(pattern=STUDY_ID_PATTERN.pattern)]
+    name: str
+    therapy_class: Annotated[str, _coded("therapy_classes")]
+    target: Annotated[str, _coded("targets")]
+    engineering: Annotated[str, _coded("engineering")]
+    cell_source: Annotated[str | None, _coded("cell_sources")] = None
+    diseases: list[Annotated[str, _coded("diseases")]] = Field(min_length=1)
+    stage: Annotated[str, _coded("pipeline_stages")]
+    nct_ids: list[str] = Field(default_factory=list)
+    sponsor: str | None = None
+    year: StrictInt | None = None
+    summary: str
