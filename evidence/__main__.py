@@ -45,7 +45,7 @@ def _export(args) -> int:
         year_from=args.year_from,
         year_to=args.year_to,
         text=args.text or "",
-        newest_only=not args.all_reports,
+        tier="all" if args.all_reports else "newest",
     )
     rows = export_file(atlas, filters, args.format, Path(args.output), lang=args.lang)
     print(f"wrote {rows} evidence rows to {args.output}")

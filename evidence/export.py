@@ -85,8 +85,8 @@ def filters_sheet(filters: Filters, release: Release, view: pd.DataFrame) -> pd.
     rows = [("Atlas", "RheumCell Atlas"), ("Data version", release.version), ("Data checked", release.checked.isoformat()),
             ("Exported", dt.date.today().isoformat()), ("Evidence rows", len(view)), ("Studies", view["study_id"].nunique())]
     rows += [(f"Filter: {name}", ", ".join(map(str, value)) if isinstance(value, tuple) else str(value)) for name, value in active.items()]
-    if "newest_only" not in active:
-        rows.append(("Filter: newest_only", "True (default)"))
+    if "tier" not in active:
+        rows.append(("Filter: tier", "newest (default: newest report of each cohort)"))
     return pd.DataFrame(rows, columns=["Item", "Value"])
 
 

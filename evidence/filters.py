@@ -41,8 +41,7 @@ class Filters:
     year_to: int | None = None
     min_patients: int | None = None
     text: str = ""
-    newest_only: bool = True  # hide reports whose patients a newer report re-reports
-    best_available: bool = False  # per disease × therapy class, keep only the best evidence level present
+    tier: str = "newest"  # evidence-tier preset, see TIERS
     study_ids: tuple[str, ...] = field(default=())  # a cell of an evidence map, applied as a filter
 
     def active(self) -> dict[str, object]:
@@ -81,8 +80,13 @@ def filter_mask(evidence: pd.DataFrame, filters: Filters) -> pd.Series:
         for column in TEXT_COLUMNS:
             hits |= evidence[column].fillna("").astype(str).str.casefold().str.contains(needle, regex=False)
         mask &= hits
-    if filters.newest_only:
+    if filters.tier != "all":
+        # every tier but "all" shows only the newest report of each cohort, so no patient is counted twice
         mask &= evidence["is_current"].astype(bool)
+    if filters.tier == "trials":
+        mask &= evidence["is_trial"].astype(bool)
+    if filters.tier == "no_case_reports":
+        mask &= evidence["design"].astype("object") != "case_report"
     if filters.study_ids:
         mask &= evidence["study_id"].isin(list(filters.study_ids))
     return mask.astype(bool)
@@ -100,7 +104,7 @@ def best_available_only(evidence: pd.DataFrame) -> pd.DataFrame:
 def filter_evidence(evidence: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """Rows of the evidence table that satisfy every filter; same columns and order as the input."""
     view = evidence[filter_mask(evidence, filters)]
-    return best_available_only(view) if filters.best_available else view
+    return best_available_only(view) if filters.tier == "best" else view
 
 
 def facet_counts(evidence: pd.DataFrame, filters: Filters, name: str) -> dict:
@@ -116,17 +120,5 @@ def studies_in(view: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:
     return studies[studies["study_id"].isin(view["study_id"].unique())]
 
 
-# Evidence-tier presets, one click away. Each sets the tier fields and leaves the reader's other filters alone.
-PRESETS = ("newest", "best", "trials", "no_case_reports")
-
-
-def apply_preset(filters: Filters, preset: str, vocab) -> Filters:
-    """'newest': newest report of each cohort; 'best': best level available per disease × therapy class;
-    'trials': phase 1 and above (designs flagged `trial` in the vocabulary); 'no_case_reports'."""
-    designs = {
-        "newest": (),
-        "best": (),
-        "trials": tuple(vocab.trial_designs()),
-        "no_case_reports": tuple(d for d in vocab.ids("designs") if d != "case_report"),
-    }[preset]
-    return replace(filters, newest_only=True, best_available=preset == "best", designs=designs)
+# Evidence tiers, one click away. Every tier except "all" keeps only the newest report of each cohort.
+TIERS = ("newest", "best", "trials", "no_case_reports", "all")

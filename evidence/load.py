@@ -51,10 +51,6 @@ def load_release(path: Path = RELEASES_FILE) -> Release:
     return Release(str(newest["version"]), checked if isinstance(checked, dt.date) else dt.date.fromisoformat(str(checked)), str(newest.get("summary", "")))
 
 
-def design_levels(vocab: Vocabulary) -> dict[str, int]:
-    return {design: vocab.design_level(design) for design in vocab.ids("designs")}
-
-
 def pipeline_frame(entries: list[PipelineEntry]) -> pd.DataFrame:
     rows = [
         {**entry.model_dump(), "diseases": "; ".join(entry.diseases), "nct_ids": "; ".join(entry.nct_ids)}
@@ -72,7 +68,7 @@ def load_atlas(data_dir: Path = DATA_DIR) -> Atlas:
     problems = report.problems + pipeline_problems
     if problems:
         raise DataValidationError(problems)
-    tables = build_tables(report.studies, report.files, design_levels(vocab))
+    tables = build_tables(report.studies, report.files, vocab)
     return Atlas(**tables, pipeline=pipeline_frame(pipeline), vocabulary=vocab, release=load_release(data_dir / "RELEASES.yaml"))
 
 

@@ -21,7 +21,7 @@ def therapy_group(evidence: pd.DataFrame) -> pd.Series:
     detail = np.where(
         therapy_class.isin(list(ENGINEERED_CLASSES)),
         evidence["target"].astype("object"),
-        np.where(therapy_class == "msc", evidence["tissue_source"].astype("object"), evidence["cell_source"].astype("object")),
+        np.where(therapy_class == "msc", evidence["tissue_source"].astype("object").fillna("mixed"), evidence["cell_source"].astype("object")),
     )
     detail = pd.Series(detail, index=evidence.index).fillna("unspecified").astype(str)
     return therapy_class.astype(str) + "|" + detail
@@ -104,3 +104,30 @@ def remission_matrix(evidence: pd.DataFrame, measure: str) -> pd.DataFrame:
     )
     cells["proportion"] = cells["responders"].astype("float64") / cells["evaluated"].astype("float64")
     return cells.reset_index()[["therapy_group", "disease", "responders", "evaluated", "proportion", "studies", "study_ids"]]
+
+
+def therapy_group_label(group: str, vocab, lang: str = "en") -> str:
+    """'car_t|cd19' -> 'CAR-T · CD19'; 'msc|umbilical_cord' -> 'MSC · Umbilical cord'."""
+    therapy_class, _, detail = group.partition("|")
+    class_label = vocab.label("therapy_classes", therapy_class, lang)
+    if therapy_class == "msc":
+        class_label = "MSC"
+    elif therapy_class == "hsct":
+        class_label = "HSCT"
+    for category in ("targets", "tissue_sources", "cell_sources"):
+        if vocab.has(category, detail):
+            return f"{class_label} · {vocab.label(category, detail, lang)}"
+    return f"{class_label} · {detail}"
+
+
+def axis_order(values, vocabulary_order: list[str]) -> list[str]:
+    """Values in vocabulary order, unknown ones last (alphabetically)."""
+    values = set(values)
+    known = [v for v in vocabulary_order if v in values]
+    return known + sorted(values - set(known))
+
+
+def therapy_group_order(groups, vocab) -> list[str]:
+    """Therapy groups ordered by class (vocabulary order), then by detail."""
+    class_rank = {c: i for i, c in enumerate(vocab.ids("therapy_classes"))}
+    return sorted(set(groups), key=lambda g: (class_rank.get(g.split("|")[0], 99), g))

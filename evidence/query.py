@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from evidence.filters import Filters
+from evidence.filters import TIERS, Filters
 from evidence.vocabulary import Vocabulary
 
 # Filters field -> (query key, vocabulary category or None for free values)
@@ -24,9 +24,8 @@ CHOICE_KEYS = {
     "study_ids": ("study", None),
 }
 NUMBER_KEYS = {"year_from": ("from", 1990, 2100), "year_to": ("to", 1990, 2100), "min_patients": ("min_n", 1, 100_000)}
-FLAG_KEYS = {"newest_only": "newest", "best_available": "best"}
 MAX_VALUE_LENGTH = 200  # longer values are not ours; ignore rather than echo them
-QUERY_KEYS = {key for key, _ in CHOICE_KEYS.values()} | {k for k, _, _ in NUMBER_KEYS.values()} | set(FLAG_KEYS.values()) | {"q"}
+QUERY_KEYS = {key for key, _ in CHOICE_KEYS.values()} | {k for k, _, _ in NUMBER_KEYS.values()} | {"q", "tier"}
 
 
 def _allowed(vocab: Vocabulary, category: str) -> set[str]:
@@ -44,9 +43,8 @@ def to_query_params(filters: Filters) -> dict[str, str]:
     for name, (key, _, _) in NUMBER_KEYS.items():
         if getattr(filters, name) is not None:
             params[key] = str(getattr(filters, name))
-    for name, key in FLAG_KEYS.items():
-        if getattr(filters, name) != getattr(default, name):
-            params[key] = "1" if getattr(filters, name) else "0"
+    if filters.tier != default.tier:
+        params["tier"] = filters.tier
     if filters.text.strip():
         params["q"] = filters.text.strip()
     return params
@@ -90,14 +88,11 @@ def from_query_params(params: dict, vocab: Vocabulary) -> tuple[Filters, list[st
             values[name] = int(raw)
         else:
             notes.append(f"ignored '{key}': expected a whole number from {low} to {high}")
-    for name, key in FLAG_KEYS.items():
-        raw = text_of(key)
-        if raw is None:
-            continue
-        if raw in ("0", "1"):
-            values[name] = raw == "1"
-        else:
-            notes.append(f"ignored '{key}': expected 0 or 1")
+    tier = text_of("tier")
+    if tier in TIERS:
+        values["tier"] = tier
+    elif tier:
+        notes.append(f"ignored unknown tier: {tier[:40]}")
     text = text_of("q")
     if text:
         values["text"] = text[:MAX_VALUE_LENGTH]

@@ -35,3 +35,12 @@ def summarise(view: pd.DataFrame) -> Summary:
         therapy_classes=int(view["therapy_class"].nunique()),
         patients_may_repeat=bool((~view["is_current"].astype(bool)).any()),
     )
+
+
+def totals_by(view: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Columns: <column>, studies, patients (once per cohort); sorted by studies, most first."""
+    cohorts = cohorts_of(view)
+    grouped = cohorts.groupby(cohorts[column].astype("object"), dropna=True).agg(
+        studies=("study_id", "nunique"), patients=("n_patients", "sum")
+    )
+    return grouped.sort_values(["studies", "patients"], ascending=False).reset_index()

@@ -12,13 +12,14 @@ from __future__ import annotations
 import pandas as pd
 
 from evidence.schema import Study
+from evidence.vocabulary import Vocabulary
 
 STUDY_COLUMNS = [
     "study_id", "first_author", "year", "title", "journal", "doi", "pmid", "nct_ids", "country",
     "design", "evidence_level", "therapy_class", "therapy", "target", "cell_source", "tissue_source",
     "engineering", "mechanisms", "dose", "conditioning", "follow_up_months", "follow_up_kind",
     "follow_up_source_url", "follow_up_source_note", "supersedes", "related", "superseded_by",
-    "is_current", "origin", "file", "notes",
+    "is_current", "is_trial", "origin", "file", "notes",
 ]
 SAFETY_COUNTS = ["crs_any", "crs_grade3plus", "icans_any", "icans_grade3plus", "serious_infections", "deaths"]
 SAFETY_COLUMNS = ["study_id", "safety_n", *SAFETY_COUNTS, "safety_source_url", "safety_source_note"]
@@ -30,7 +31,7 @@ OUTCOME_COLUMNS = [
 ]
 EVIDENCE_COLUMNS = [
     *STUDY_COLUMNS[:20], "disease", "disease_subtype", "n_patients", *OUTCOME_COLUMNS,
-    *SAFETY_COUNTS, "safety_n", "follow_up_months", "is_current", "superseded_by", "supersedes",
+    *SAFETY_COUNTS, "safety_n", "follow_up_months", "is_current", "is_trial", "superseded_by", "supersedes",
     "n_source_url", "n_source_note", "origin", "file",
 ]
 INTEGER_COLUMNS = [
@@ -44,7 +45,7 @@ CODED_COLUMNS = [
 ]
 
 
-def _study_row(study: Study, file_name: str, origin: str, design_level: dict[str, int]) -> dict:
+def _study_row(study: Study, file_name: str, origin: str, design_level: dict[str, int], trial_designs: set[str]) -> dict:
     citation, therapy, follow_up = study.citation, study.therapy, study.follow_up_months
     return {
         "study_id": study.id,
@@ -58,6 +59,7 @@ def _study_row(study: Study, file_name: str, origin: str, design_level: dict[str
         "country": citation.country,
         "design": study.design,
         "evidence_level": study.evidence_level or design_level.get(study.design),
+        "is_trial": study.design in trial_designs,
         "therapy_class": therapy.therapy_class,
         "therapy": therapy.product,
         "target": therapy.target,
@@ -117,22 +119,24 @@ def typed(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
             frame[column] = pd.to_numeric(frame[column]).astype("Float64")
         elif column in CODED_COLUMNS:
             frame[column] = frame[column].astype("category")
-        elif column in ("is_current",):
+        elif column in ("is_current", "is_trial"):
             frame[column] = frame[column].fillna(True).astype(bool)
         else:
             frame[column] = frame[column].astype("string")
     return frame
 
 
-def build_tables(studies: list[Study], files: dict[str, str], design_level: dict[str, int], origin: str = "curated") -> dict[str, pd.DataFrame]:
+def build_tables(studies: list[Study], files: dict[str, str], vocab: Vocabulary, origin: str = "curated") -> dict[str, pd.DataFrame]:
     """All four tables for a list of validated studies. `files` maps study id to its file name."""
+    design_level = {design: vocab.design_level(design) for design in vocab.ids("designs")}
+    trial_designs = set(vocab.trial_designs())
     study_rows, safety_rows, cohort_rows, evidence_rows = [], [], [], []
     superseded_by: dict[str, list[str]] = {}
     for study in studies:
         for old in study.supersedes:
             superseded_by.setdefault(old, []).append(study.id)
     for study in studies:
-        study_row = _study_row(study, files.get(study.id, ""), origin, design_level)
+        study_row = _study_row(study, files.get(study.id, ""), origin, design_level, trial_designs)
         study_row["superseded_by"] = "; ".join(superseded_by.get(study.id, []))
         study_row["is_current"] = study.id not in superseded_by
         study_rows.append(study_row)

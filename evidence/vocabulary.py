@@ -66,6 +66,12 @@ class Vocabulary:
             term = self.all_subtypes.get(str(term_id))
         return term.label(lang) if term else str(term_id)
 
+    def short_label(self, category: str, term_id, lang: str = "en") -> str:
+        """The short label (e.g. 'SLE', 'SSc') where the vocabulary gives one, else the full label."""
+        term = self.terms.get(category, {}).get(str(term_id))
+        short = term.extra.get(f"short_{lang}") if term else None
+        return str(short) if short else self.label(category, term_id, lang)
+
     def labels(self, category: str, lang: str = "en") -> dict[str, str]:
         return {term_id: term.label(lang) for term_id, term in self.terms[category].items()}
 
@@ -75,6 +81,13 @@ class Vocabulary:
 
     def subtype_labels(self, lang: str = "en") -> dict[str, str]:
         return {tid: term.label(lang) for tid, term in self.all_subtypes.items()}
+
+    def glossary(self, category: str, lang: str = "en") -> list[dict]:
+        """Rows of term, definition and defining source for one category (for the About page)."""
+        return [
+            {"id": term.id, "term": term.label(lang), "definition": term.definition, "source": term.source}
+            for term in self.terms[category].values()
+        ]
 
     def design_level(self, design: str) -> int | None:
         term = self.terms["designs"].get(design)

@@ -1,0 +1,33 @@
+"""RheumCell Atlas: router and frame only — page config, shared sidebar (language, filters, data date), navigation."""
+
+import streamlit as st
+
+from components.data import session_atlas
+from components.filters import seed_from_url, sidebar_filters, sync_url
+from components.frame import render_language_switch, render_sidebar_footer
+from components.i18n import t
+
+st.set_page_config(page_title="RheumCell Atlas", page_icon="🧬", layout="wide")
+
+PAGES = {
+    "home": ("pages/home.py", "page_home", "🏠"),
+    "explorer": ("pages/explorer.py", "page_explorer", "🔎"),
+    "maps": ("pages/maps.py", "page_maps", "🗺️"),
+    "compare": ("pages/compare.py", "page_compare", "⚖️"),
+    "pipeline": ("pages/pipeline.py", "page_pipeline", "🧪"),
+    "upload": ("pages/upload.py", "page_upload", "📤"),
+    "about": ("pages/about.py", "page_about", "📖"),
+}
+
+atlas = session_atlas()
+seed_from_url(atlas)  # before any widget exists, so the URL can set their state
+render_language_switch()
+filters = sidebar_filters(atlas)
+st.session_state["filters"] = filters
+sync_url(filters)
+render_sidebar_footer(atlas)
+
+navigation = st.navigation(
+    [st.Page(path, title=t(title), icon=icon, url_path=name, default=name == "home") for name, (path, title, icon) in PAGES.items()]
+)
+navigation.run()

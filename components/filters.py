@@ -1,0 +1,177 @@
+"""The shared sidebar: language switch and the global filters, kept in session state and mirrored in the URL."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import pandas as pd
+import streamlit as st
+
+from components.i18n import LANG_KEY, current_language, t
+from evidence import Atlas
+from evidence.filters import CHOICE_COLUMNS, TIERS, Filters, country_tokens, facet_counts
+from evidence.query import QUERY_KEYS, from_query_params, to_query_params
+
+PREFIX = "flt"
+SEEDED_KEY = "_filters_seeded_from_url"
+URL_NOTES_KEY = "_url_notes"
+# choice filters shown in the sidebar, in reading order; the rest sit under "More filters"
+MAIN_CHOICES = ("diseases", "subtypes", "therapy_classes", "targets")
+MORE_CHOICES = ("cell_sources", "tissue_sources", "engineering", "designs", "evidence_levels", "outcome_measures")
+WIDGET_TITLES = {
+    "diseases": "disease", "subtypes": "subtype", "therapy_classes": "therapy_class", "targets": "target",
+    "cell_sources": "cell_source", "tissue_sources": "tissue_source", "engineering": "engineering",
+    "designs": "design", "evidence_levels": "evidence_level", "outcome_measures": "outcome_measure",
+}
+VOCAB_CATEGORY = {
+    "diseases": "diseases", "therapy_classes": "therapy_classes", "targets": "targets", "cell_sources": "cell_sources",
+    "tissue_sources": "tissue_sources", "engineering": "engineering", "designs": "designs",
+    "evidence_levels": "evidence_levels", "outcome_measures": "outcome_measures",
+}
+
+
+def key(name: str) -> str:
+    return f"{PREFIX}_{name}"
+
+
+def _url_params() -> dict:
+    return {name: st.query_params.get_all(name) for name in st.query_params}
+
+
+def seed_from_url(atlas: Atlas) -> None:
+    """Once per session: turn the URL's query string into widget state, noting anything ignored."""
+    if st.session_state.get(SEEDED_KEY):
+        return
+    st.session_state[SEEDED_KEY] = True
+    params = _url_params()
+    filters, notes = from_query_params(params, atlas.vocabulary)
+    lang = (params.get("lang") or [""])[-1]
+    if lang in ("en", "zh"):
+        st.session_state[LANG_KEY] = lang
+    elif lang:
+        notes.append("ignored unknown lang")
+    write_filters_to_state(filters, atlas)
+    st.session_state[URL_NOTES_KEY] = notes
+
+
+def write_filters_to_state(filters: Filters, atlas: Atlas) -> None:
+    """Set the widgets' state so that they show `filters` (used by the URL seed, presets and map cells)."""
+    years = year_bounds(atlas.evidence)
+    for name in (*MAIN_CHOICES, *MORE_CHOICES, "countries", "study_ids"):
+        st.session_state[key(name)] = list(getattr(filters, name))
+    low, high = filters.year_from or years[0], filters.year_to or years[1]
+    st.session_state[key("years")] = (max(min(low, years[1]), years[0]), min(max(high, years[0]), years[1]))
+    st.session_state[key("min_patients")] = int(filters.min_patients or 1)
+    st.session_state[key("text")] = filters.text
+    st.session_state[key("tier")] = filters.tier
+
+
+def year_bounds(evidence: pd.DataFrame) -> tuple[int, int]:
+    years = evidence["year"].dropna()
+    return (int(years.min()), int(years.max())) if len(years) else (2000, 2026)
+
+
+def _options(atlas: Atlas, name: str) -> list:
+    """Values present in the data, in vocabulary order, plus anything already selected (so a seeded value never breaks the widget)."""
+    column = CHOICE_COLUMNS[name]
+    present = set(atlas.evidence[column].dropna().astype("object").unique())
+    if name == "subtypes":
+        order = list(atlas.vocabulary.all_subtypes)
+    elif name == "evidence_levels":
+        order = [int(level) for level in atlas.vocabulary.ids("evidence_levels")]
+    else:
+        order = atlas.vocabulary.ids(VOCAB_CATEGORY[name])
+    selected = st.session_state.get(key(name), [])
+    return [value for value in order if value in present or value in selected]
+
+
+def _label(atlas: Atlas, name: str, value, lang: str) -> str:
+    if name == "subtypes":
+        return atlas.vocabulary.label("disease_subtypes", value, lang)
+    if name == "evidence_levels":
+        return atlas.vocabulary.label("evidence_levels", str(value), lang)
+    return atlas.vocabulary.label(VOCAB_CATEGORY[name], value, lang)
+
+
+def _choice_widget(atlas: Atlas, name: str, current: Filters, lang: str) -> None:
+    counts = facet_counts(atlas.evidence, current, name)
+    st.multiselect(
+        t(WIDGET_TITLES[name]),
+        options=_options(atlas, name),
+        format_func=lambda value: f"{_label(atlas, name, value, lang)} ({counts.get(value, 0)})",
+        key=key(name),
+        placeholder="—",
+    )
+
+
+def filters_from_state() -> Filters:
+    state = st.session_state
+    years = state.get(key("years"))
+    min_patients = state.get(key("min_patients"), 1)
+    values = {name: tuple(state.get(key(name), [])) for name in (*MAIN_CHOICES, *MORE_CHOICES, "countries", "study_ids")}
+    return Filters(
+        **values,
+        year_from=years[0] if years else None,
+        year_to=years[1] if years else None,
+        min_patients=min_patients if min_patients and min_patients > 1 else None,
+        text=state.get(key("text"), "") or "",
+        tier=state.get(key("tier"), "newest"),
+    )
+
+
+def _drop_full_year_range(filters: Filters, atlas: Atlas) -> Filters:
+    """A year slider at its full extent is no restriction; keep the URL and the export's filter sheet clean."""
+    low, high = year_bounds(atlas.evidence)
+    values = {f.name: getattr(filters, f.name) for f in fields(filters)}
+    if values["year_from"] == low:
+        values["year_from"] = None
+    if values["year_to"] == high:
+        values["year_to"] = None
+    return Filters(**values)
+
+
+def reset_filters() -> None:
+    for name in list(st.session_state):
+        if name.startswith(f"{PREFIX}_"):
+            del st.session_state[name]
+
+
+def sidebar_filters(atlas: Atlas) -> Filters:
+    """Draw the global filters in the sidebar and return what they select. Each option shows how many studies it holds."""
+    lang = current_language()
+    low, high = year_bounds(atlas.evidence)
+    st.session_state.setdefault(key("years"), (low, high))
+    with st.sidebar:
+        st.subheader(t("filters"))
+        st.radio(t("tier"), TIERS, format_func=lambda tier: t(f"tier_{tier}"), key=key("tier"))
+        current = filters_from_state()
+        for name in MAIN_CHOICES:
+            _choice_widget(atlas, name, current, lang)
+        st.slider(t("years"), min_value=low, max_value=max(high, low + 1), key=key("years"))
+        st.text_input(t("search"), key=key("text"), max_chars=200)
+        with st.expander(t("more_filters")):
+            for name in MORE_CHOICES:
+                _choice_widget(atlas, name, current, lang)
+            countries = sorted(set(c for names in country_tokens(atlas.evidence["country"]) for c in names))
+            st.session_state[key("countries")] = [c for c in st.session_state.get(key("countries"), []) if c in countries]
+            st.multiselect(t("country"), countries, key=key("countries"), placeholder="—")
+            st.number_input(t("min_patients"), min_value=1, max_value=10_000, step=1, key=key("min_patients"))
+        st.button(t("reset"), on_click=reset_filters, key=key("reset_button"))
+    return _drop_full_year_range(filters_from_state(), atlas)
+
+
+def sync_url(filters: Filters) -> None:
+    """Mirror the filters and language into the query string, touching only the keys this app owns."""
+    wanted = to_query_params(filters)
+    if current_language() == "zh":
+        wanted["lang"] = "zh"
+    for name in list(st.query_params):
+        if (name in QUERY_KEYS or name == "lang") and name not in wanted:
+            del st.query_params[name]
+    for name, value in wanted.items():
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
+def url_notes() -> list[str]:
+    return st.session_state.get(URL_NOTES_KEY, [])

@@ -1,0 +1,29 @@
+"""Pieces of the shared frame: language switch, sidebar footer, the notes every page shows above its content."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.filters import url_notes
+from components.i18n import LANG_KEY, t
+from evidence import Atlas
+
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+
+
+def render_language_switch() -> None:
+    st.session_state.setdefault(LANG_KEY, "en")
+    st.sidebar.radio(t("language"), list(LANGUAGE_NAMES), format_func=LANGUAGE_NAMES.get, key=LANG_KEY, horizontal=True)
+
+
+def render_sidebar_footer(atlas: Atlas) -> None:
+    release = atlas.release
+    st.sidebar.caption(f"{t('data_version')} {release.version} · {t('data_checked')} {release.checked.isoformat()}")
+    st.sidebar.caption(t("not_advice"))
+
+
+def render_page_notes() -> None:
+    """Link parameters that were ignored, and the uploaded-studies badge; shown at the top of every page."""
+    notes = url_notes()
+    if notes:
+        st.info(f"{t('ignored_params')}: " + "; ".join(notes), icon="ℹ️")

@@ -1,0 +1,85 @@
+"""Interface text in English and Chinese. Data labels come from the vocabulary; these are the app's own words."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+LANG_KEY = "lang"
+
+TEXT: dict[str, tuple[str, str]] = {
+    "app_title": ("RheumCell Atlas", "风湿免疫细胞治疗证据图谱"),
+    "tagline": (
+        "What has been reported for cell therapies in rheumatic immune diseases — every number traceable to its source.",
+        "细胞治疗在风湿免疫病中已报告了什么——每个数字都可追溯到原始文献。",
+    ),
+    "page_home": ("Overview", "概览"),
+    "page_explorer": ("Evidence Explorer", "证据检索"),
+    "page_maps": ("Evidence Maps", "证据图谱"),
+    "page_compare": ("Compare Therapies", "疗法比较"),
+    "page_pipeline": ("Pipeline & Innovations", "在研管线与创新"),
+    "page_upload": ("Your Evidence", "上传证据"),
+    "page_about": ("About the Data", "数据说明"),
+    "language": ("Language", "语言"),
+    "filters": ("Filters", "筛选"),
+    "tier": ("Evidence tier", "证据层级"),
+    "tier_newest": ("Newest report of each cohort", "每个队列的最新报告"),
+    "tier_best": ("Best available evidence", "现有最佳证据"),
+    "tier_trials": ("Trials only: phase 1 and above", "仅临床试验（I期及以上）"),
+    "tier_no_case_reports": ("Exclude case reports", "排除病例报告"),
+    "tier_all": ("All reports (patients may repeat)", "全部报告（患者可能重复）"),
+    "disease": ("Disease", "疾病"),
+    "subtype": ("Disease subtype", "疾病亚型"),
+    "therapy_class": ("Therapy class", "治疗类别"),
+    "target": ("Target", "靶点"),
+    "cell_source": ("Cell source", "细胞来源"),
+    "tissue_source": ("Tissue source", "组织来源"),
+    "engineering": ("Engineering", "改造方式"),
+    "design": ("Study design", "研究设计"),
+    "evidence_level": ("Evidence level (CEBM)", "证据等级（CEBM）"),
+    "outcome_measure": ("Outcome measure", "结局指标"),
+    "country": ("Country", "国家"),
+    "years": ("Publication year", "发表年份"),
+    "min_patients": ("Minimum cohort size", "最小队列例数"),
+    "search": ("Search title, product, author", "检索标题、产品、作者"),
+    "more_filters": ("More filters", "更多筛选"),
+    "reset": ("Reset filters", "重置筛选"),
+    "studies": ("Studies", "研究数"),
+    "patients": ("Patients (counted once)", "患者数（不重复计）"),
+    "patients_repeat": ("Patients (may repeat)", "患者数（可能重复）"),
+    "diseases": ("Diseases", "疾病数"),
+    "therapy_classes": ("Therapy classes", "治疗类别数"),
+    "data_checked": ("Data checked", "数据核对日期"),
+    "data_version": ("Data version", "数据版本"),
+    "ignored_params": ("Some link parameters were ignored", "部分链接参数已忽略"),
+    "no_rows": ("No study matches these filters. Remove a filter to see more.", "没有符合筛选条件的研究。请减少筛选条件。"),
+    "evidence_rows": ("Evidence rows", "证据条目"),
+    "study_detail": ("Study detail", "研究详情"),
+    "pick_study": ("Select a row in the table to see the full record of that study.", "在表格中选择一行以查看该研究的完整记录。"),
+    "downloads": ("Download exactly these rows", "下载当前筛选结果"),
+    "download_csv": ("CSV", "CSV"),
+    "download_xlsx": ("Excel", "Excel"),
+    "download_bib": ("BibTeX", "BibTeX"),
+    "download_ris": ("RIS", "RIS"),
+    "outcomes": ("Outcomes", "结局"),
+    "safety": ("Safety", "安全性"),
+    "provenance": ("Sources", "出处"),
+    "overlap": ("Overlapping reports", "重叠报告"),
+    "not_reported": ("not reported", "未报告"),
+    "cite_atlas": ("How to cite", "引用方式"),
+    "uploaded_badge": ("Including {n} uploaded studies (this session only)", "包含 {n} 项上传的研究（仅本次会话）"),
+    "remove_uploads": ("Remove uploaded studies", "移除上传的研究"),
+    "not_advice": (
+        "The atlas helps read the literature. It is not treatment advice.",
+        "本图谱用于辅助阅读文献，不构成治疗建议。",
+    ),
+}
+
+
+def current_language() -> str:
+    return "zh" if st.session_state.get(LANG_KEY) == "zh" else "en"
+
+
+def t(key: str, **values) -> str:
+    english, chinese = TEXT[key]
+    text = chinese if current_language() == "zh" else english
+    return text.format(**values) if values else text

@@ -1,0 +1,127 @@
+"""Evidence-map building blocks: matrix tables -> labelled figure cells -> clickable figures, and the studies behind a cell."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.charts import bubble_map_figure, grid_figure
+from components.filters import key as filter_key
+from components.i18n import current_language
+from evidence import Atlas
+from evidence.matrices import (
+    axis_order,
+    mechanism_disease_matrix,
+    remission_matrix,
+    target_disease_matrix,
+    therapy_disease_map,
+    therapy_group_label,
+    therapy_group_order,
+)
+
+LEGEND_TEXT = {
+    "en": {"gap": "No study (gap)", "no_measure": "Studies, none report this measure", "proportion": "Responders / evaluated",
+           "level_1": "Level 1", "level_2": "Level 2: RCT", "level_3": "Level 3: controlled cohort", "level_4": "Level 4: case series / single-arm", "level_5": "Level 5"},
+    "zh": {"gap": "无研究（空白）", "no_measure": "有研究但未报告该指标", "proportion": "应答/评估",
+           "level_1": "1级", "level_2": "2级：随机对照试验", "level_3": "3级：对照队列", "level_4": "4级：病例系列/单臂试验", "level_5": "5级"},
+}
+
+
+def _hover(lang: str, row: pd.Series, row_label: str, col_label: str, lines: list[str]) -> str:
+    return "<br>".join([f"<b>{row_label}</b> × <b>{col_label}</b>", *lines])
+
+
+def _disease_labels(atlas: Atlas, codes, lang: str) -> dict[str, str]:
+    return {code: atlas.vocabulary.short_label("diseases", code, lang) for code in codes}
+
+
+def therapy_map(atlas: Atlas, view: pd.DataFrame, colour_by: str, measure: str | None) -> tuple[go.Figure, pd.DataFrame]:
+    """Bubble map of therapy group × disease and its underlying table (for download and the click)."""
+    lang = current_language()
+    zh = lang == "zh"
+    cells = therapy_disease_map(view)
+    if colour_by == "proportion" and measure:
+        proportions = remission_matrix(view, measure)[["therapy_group", "disease", "responders", "evaluated", "proportion"]]
+        cells = cells.merge(proportions, on=["therapy_group", "disease"], how="left")
+    else:
+        cells = cells.assign(responders=pd.NA, evaluated=pd.NA, proportion=float("nan"))
+    groups = therapy_group_order(cells["therapy_group"], atlas.vocabulary)
+    diseases = axis_order(cells["disease"], atlas.vocabulary.ids("diseases"))
+    group_label = {g: therapy_group_label(g, atlas.vocabulary, lang) for g in groups}
+    disease_label = _disease_labels(atlas, diseases, lang)
+    measures_label = lambda text: "; ".join(atlas.vocabulary.label("outcome_measures", m, lang) for m in str(text).split("; ") if m)  # noqa: E731
+    design_label = lambda text: "; ".join(atlas.vocabulary.label("designs", d, lang) for d in str(text).split("; ") if d)  # noqa: E731
+    figure_cells = cells.assign(
+        x=cells["disease"].map(disease_label), y=cells["therapy_group"].map(group_label),
+        x_code=cells["disease"], y_code=cells["therapy_group"],
+    )
+    figure_cells["hover"] = [
+        _hover(lang, r, r.y, r.x, [
+            f"{'研究' if zh else 'Studies'}: {r.studies} · {'患者' if zh else 'Patients'}: {r.patients}",
+            f"{'最佳证据等级' if zh else 'Best evidence level'}: {r.best_level}",
+            f"{'设计' if zh else 'Designs'}: {design_label(r.designs)}",
+            f"{'报告的结局' if zh else 'Measures reported'}: {measures_label(r.measures) or '—'}",
+            *([f"{'应答' if zh else 'Responders'}: {r.responders}/{r.evaluated}"] if pd.notna(r.proportion) else []),
+        ])
+        for r in figure_cells.itertuples()
+    ]
+    figure = bubble_map_figure(
+        figure_cells, [disease_label[d] for d in diseases], [group_label[g] for g in groups], colour_by=colour_by, legend=LEGEND_TEXT[lang],
+    )
+    return figure, cells
+
+
+def count_grid(atlas: Atlas, cells: pd.DataFrame, row: str, row_category: str, value: str) -> go.Figure:
+    """Target × disease or mechanism × disease grid, coloured by patients or studies."""
+    lang = current_language()
+    zh = lang == "zh"
+    rows = axis_order(cells[row], atlas.vocabulary.ids(row_category)) if not cells.empty else []
+    diseases = axis_order(cells["disease"], atlas.vocabulary.ids("diseases")) if not cells.empty else []
+    row_label = {r: atlas.vocabulary.label(row_category, r, lang) for r in rows}
+    disease_label = _disease_labels(atlas, diseases, lang)
+    figure_cells = cells.assign(x=cells["disease"].map(disease_label), y=cells[row].map(row_label), x_code=cells["disease"], y_code=cells[row])
+    figure_cells["hover"] = [
+        _hover(lang, r, r.y, r.x, [f"{'研究' if zh else 'Studies'}: {r.studies} · {'患者' if zh else 'Patients'}: {r.patients}"])
+        for r in figure_cells.itertuples()
+    ]
+    figure_cells["label"] = figure_cells[value].astype(int).astype(str)
+    title = ("患者数" if zh else "Patients") if value == "patients" else ("研究数" if zh else "Studies")
+    return grid_figure(figure_cells, [disease_label[d] for d in diseases], [row_label[r] for r in rows], value=value, text="label",
+                       colour_title=title, legend_gap=LEGEND_TEXT[lang]["gap"])
+
+
+def remission_grid(atlas: Atlas, view: pd.DataFrame, measure: str) -> tuple[go.Figure, pd.DataFrame]:
+    lang = current_language()
+    zh = lang == "zh"
+    cells = remission_matrix(view, measure)
+    groups = therapy_group_order(cells["therapy_group"], atlas.vocabulary)
+    diseases = axis_order(cells["disease"], atlas.vocabulary.ids("diseases"))
+    group_label = {g: therapy_group_label(g, atlas.vocabulary, lang) for g in groups}
+    disease_label = _disease_labels(atlas, diseases, lang)
+    figure_cells = cells.assign(x=cells["disease"].map(disease_label), y=cells["therapy_group"].map(group_label),
+                                x_code=cells["disease"], y_code=cells["therapy_group"])
+    figure_cells["label"] = [f"{r}/{e}" for r, e in zip(cells["responders"], cells["evaluated"])]
+    figure_cells["hover"] = [
+        _hover(lang, r, r.y, r.x, [f"{'应答/评估' if zh else 'Responders / evaluated'}: {r.responders}/{r.evaluated} ({r.proportion:.0%})",
+                                   f"{'研究' if zh else 'Studies'}: {r.studies}"])
+        for r in figure_cells.itertuples()
+    ]
+    figure = grid_figure(figure_cells, [disease_label[d] for d in diseases], [group_label[g] for g in groups], value="proportion", text="label",
+                         colour_title="应答比例" if zh else "Proportion", legend_gap=LEGEND_TEXT[lang]["gap"], percent=True)
+    return figure, cells
+
+
+def selected_cell(event) -> tuple[str, str] | None:
+    """(x_code, y_code) of the clicked point of a chart's selection event, if any (gap markers carry empty codes)."""
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else getattr(getattr(event, "selection", None), "points", [])
+    for point in points or []:
+        custom = point.get("customdata") if isinstance(point, dict) else None
+        if custom and custom[0]:
+            return str(custom[0]), str(custom[1])
+    return None
+
+
+def apply_studies_filter(study_ids: list[str]) -> None:
+    """Callback: make the Explorer show exactly these studies (a removable filter in the sidebar)."""
+    st.session_state[filter_key("study_ids")] = list(study_ids)

@@ -1,0 +1,132 @@
+"""The Explorer grid with a column_config on every column, and the full record of one study."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.i18n import current_language, t
+from components.text import escape_markdown
+from evidence import Atlas
+from evidence.display import display_rows, doi_url, pubmed_url, safe_url, timepoint_text, trial_url
+from evidence.labels import column_help, column_label, translate_codes
+
+MAX_GRID_ROWS = 2000  # the grid never receives more rows than a reader can scroll; downloads carry everything
+
+
+def _config(lang: str) -> dict:
+    label = lambda column: column_label(column, lang)  # noqa: E731 - a short local alias keeps the table below legible
+    zh = lang == "zh"
+    return {
+        "study": st.column_config.TextColumn("研究" if zh else "Study", help="First author and year", pinned=True, width="medium"),
+        "disease": st.column_config.TextColumn(label("disease"), help=column_help("disease")),
+        "disease_subtype": st.column_config.TextColumn(label("disease_subtype"), help=column_help("disease_subtype")),
+        "therapy_class": st.column_config.TextColumn(label("therapy_class"), help=column_help("therapy_class")),
+        "target": st.column_config.TextColumn(label("target"), help=column_help("target"), width="small"),
+        "therapy": st.column_config.TextColumn(label("therapy"), help=column_help("therapy")),
+        "design": st.column_config.TextColumn(label("design"), help=column_help("design")),
+        "evidence_level": st.column_config.NumberColumn(label("evidence_level"), help=column_help("evidence_level"), format="%d", width="small"),
+        "n_patients": st.column_config.NumberColumn(label("n_patients"), help=column_help("n_patients"), format="%d", width="small"),
+        "outcome_measure": st.column_config.TextColumn(label("outcome_measure"), help=column_help("outcome_measure")),
+        "timepoint": st.column_config.TextColumn("时间点" if zh else "Timepoint", help="Months after treatment, or the timepoint as the study states it"),
+        "result": st.column_config.TextColumn(
+            "应答/评估" if zh else "Responders / evaluated",
+            help="Patients meeting the measure / patients assessed for it at that timepoint (the denominator)",
+            width="small",
+        ),
+        "proportion": st.column_config.ProgressColumn(
+            "比例" if zh else "Proportion", help="Responders ÷ evaluated (crude, single study)", format="percent", min_value=0.0, max_value=1.0, width="small"
+        ),
+        "percent_reported": st.column_config.NumberColumn(label("percent_reported"), help=column_help("percent_reported"), format="%.1f%%", width="small"),
+        "value": st.column_config.NumberColumn(label("value"), help=column_help("value"), width="small"),
+        "crs_any": st.column_config.NumberColumn(label("crs_any"), help=column_help("crs_any"), format="%d", width="small"),
+        "crs_grade3plus": st.column_config.NumberColumn(label("crs_grade3plus"), help=column_help("crs_grade3plus"), format="%d", width="small"),
+        "icans_any": st.column_config.NumberColumn(label("icans_any"), help=column_help("icans_any"), format="%d", width="small"),
+        "icans_grade3plus": st.column_config.NumberColumn(label("icans_grade3plus"), help=column_help("icans_grade3plus"), format="%d", width="small"),
+        "follow_up_months": st.column_config.NumberColumn(label("follow_up_months"), help=column_help("follow_up_months"), format="%.1f", width="small"),
+        "doi_url": st.column_config.LinkColumn("DOI", help=column_help("doi"), display_text=r"https://doi\.org/(.*)"),
+        "pubmed_url": st.column_config.LinkColumn("PMID", help=column_help("pmid"), display_text=r"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/", width="small"),
+        "trial_url": st.column_config.LinkColumn("NCT", help=column_help("nct_ids"), display_text=r"https://clinicaltrials\.gov/study/(NCT\d+)", width="small"),
+        "source_link": st.column_config.LinkColumn(label("source_url"), help=column_help("source_url"), display_text="↗", width="small"),
+        "source_note": st.column_config.TextColumn(label("source_note"), help=column_help("source_note")),
+        "origin": st.column_config.TextColumn(label("origin"), help=column_help("origin"), width="small"),
+        "study_id": st.column_config.TextColumn(label("study_id"), help=column_help("study_id")),
+    }
+
+
+def evidence_grid(view: pd.DataFrame, atlas: Atlas, key: str) -> str | None:
+    """Draw the filtered evidence; returns the study id of the selected row, if any."""
+    lang = current_language()
+    rows = display_rows(view.head(MAX_GRID_ROWS), atlas.vocabulary, lang)
+    event = st.dataframe(
+        rows,
+        column_config=_config(lang),
+        hide_index=True,
+        width="stretch",
+        height=min(560, 38 + 35 * max(len(rows), 1)),
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+    )
+    selected = event.selection.rows if event and event.selection else []
+    return rows.iloc[selected[0]]["study_id"] if selected and selected[0] < len(rows) else None
+
+
+def _facts_table(pairs: list[tuple[str, object]]) -> None:
+    frame = pd.DataFrame([(name, "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)) for name, value in pairs], columns=["field", "value"])
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={"field": st.column_config.TextColumn(" ", width="medium"), "value": st.column_config.TextColumn(" ", width="large")})
+
+
+def study_detail(study_id: str, atlas: Atlas) -> None:
+    """Everything the atlas holds on one study: citation, therapy, every outcome and timepoint, safety, sources, overlaps."""
+    lang = current_language()
+    study_rows = atlas.studies[atlas.studies["study_id"] == study_id]
+    if study_rows.empty:
+        st.warning(f"Unknown study: {study_id}")
+        return
+    study = translate_codes(study_rows, atlas.vocabulary, lang).iloc[0]
+    raw = study_rows.iloc[0]
+    st.markdown(f"#### {escape_markdown(str(study['title']))}")
+    st.caption(escape_markdown(f"{study['first_author']} et al. · {study['journal']} · {study['year']} · {study['design']}"))
+    links = {"DOI": doi_url(raw["doi"]), "PubMed": pubmed_url(raw["pmid"]), "ClinicalTrials.gov": trial_url(raw["nct_ids"])}
+    columns = st.columns(len(links))
+    for column, (name, url) in zip(columns, links.items()):
+        if url:
+            column.link_button(name, url)
+    _facts_table([
+        (column_label(c, lang), study[c])
+        for c in ("therapy_class", "therapy", "target", "cell_source", "tissue_source", "engineering", "mechanisms",
+                  "dose", "conditioning", "evidence_level", "country", "nct_ids", "follow_up_months", "follow_up_kind", "notes")
+    ])
+    rows = atlas.evidence[atlas.evidence["study_id"] == study_id]
+    outcomes = translate_codes(rows, atlas.vocabulary, lang)
+    st.markdown(f"**{t('outcomes')}**")
+    outcome_table = pd.DataFrame({
+        column_label("disease", lang): outcomes["disease"].astype("object"),
+        column_label("disease_subtype", lang): outcomes["disease_subtype"].astype("object"),
+        column_label("n_patients", lang): rows["n_patients"],
+        column_label("outcome_measure", lang): outcomes["outcome_measure"].astype("object"),
+        column_label("timepoint_label", lang): [timepoint_text(m, lab) for m, lab in zip(rows["timepoint_months"], rows["timepoint_label"])],
+        column_label("responders", lang): rows["responders"],
+        column_label("evaluated", lang): rows["evaluated"],
+        column_label("percent_reported", lang): rows["percent_reported"],
+        column_label("value", lang): rows["value"],
+        column_label("comparator_label", lang): rows["comparator_label"],
+        column_label("source_url", lang): rows["source_url"].map(safe_url),
+        column_label("source_note", lang): rows["source_note"],
+    })
+    st.dataframe(outcome_table, hide_index=True, width="stretch", column_config={column_label("source_url", lang): st.column_config.LinkColumn(display_text="↗")})
+    safety = atlas.safety[atlas.safety["study_id"] == study_id]
+    st.markdown(f"**{t('safety')}**")
+    if safety.empty:
+        st.text(t("not_reported"))
+    else:
+        row = safety.iloc[0]
+        _facts_table([(column_label(c, lang), row[c] if pd.notna(row[c]) else t("not_reported")) for c in ("safety_n", "crs_any", "crs_grade3plus", "icans_any", "icans_grade3plus", "serious_infections", "deaths", "safety_source_note")])
+        url = safe_url(row["safety_source_url"])
+        if url:
+            st.link_button(column_label("safety_source_url", lang), url)
+    overlaps = [(column_label(c, lang), raw[c]) for c in ("supersedes", "superseded_by", "related") if isinstance(raw[c], str) and raw[c]]
+    if overlaps:
+        st.markdown(f"**{t('overlap')}**")
+        _facts_table(overlaps)

@@ -1,0 +1,163 @@
+"""Side-by-side comparison of therapies in one disease: pooled remission, heterogeneity, follow-up and safety.
+
+Only the newest report of each cohort enters (superseded reports are dropped first), and each cohort
+contributes one row per measure (its latest timepoint), so no patient enters a pool twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from evidence.matrices import latest_outcome_per_cohort, therapy_group
+from evidence.pooling import PooledProportion, exact_ci, pool_proportions, study_weights
+from evidence.summary import cohorts_of
+from evidence.tables import SAFETY_COUNTS
+
+CASE_DESIGNS = {"case_report", "case_series"}
+METHODS = [("PLO", "DL"), ("PLO", "REML"), ("PFT", "DL"), ("PFT", "REML")]
+MATERIAL_DIFFERENCE = 0.10  # pooled estimates further apart than this across methods earn a caveat
+
+
+@dataclass(frozen=True)
+class TherapyComparison:
+    group: str
+    cohorts: pd.DataFrame  # one row per study cohort of this therapy in the disease
+    outcome_rows: pd.DataFrame  # per study: label, responders, evaluated, proportion, ci_low, ci_high, weight
+    pooled: PooledProportion | None
+    method_spread: float | None  # max - min pooled estimate over the four methods
+    safety: pd.DataFrame  # per event: events, patients, proportion, ci_low, ci_high, studies
+    drug_free: tuple[int, int] | None
+
+
+def comparison_base(evidence: pd.DataFrame, disease: str, subtype: str | None = None) -> pd.DataFrame:
+    """Newest reports of one disease (and subtype), with the therapy group column added."""
+    rows = evidence[(evidence["disease"].astype("object") == disease) & evidence["is_current"].astype(bool)]
+    if subtype:
+        rows = rows[rows["disease_subtype"].astype("object") == subtype]
+    return rows.assign(therapy_group=therapy_group(rows))
+
+
+def therapy_options(base: pd.DataFrame) -> list[str]:
+    """Therapy groups with at least one study in the base, most patients first."""
+    cohorts = cohorts_of(base)
+    return list(cohorts.groupby("therapy_group")["n_patients"].sum().sort_values(ascending=False).index)
+
+
+def default_therapies(options: list[str], limit: int = 4) -> list[str]:
+    """A first comparison across classes: the largest group of each therapy class, in the order given."""
+    chosen, classes = [], set()
+    for group in options:
+        therapy_class = group.split("|")[0]
+        if therapy_class not in classes:
+            chosen.append(group)
+            classes.add(therapy_class)
+    return chosen[:limit]
+
+
+def comparable_measures(base: pd.DataFrame, groups: list[str]) -> list[str]:
+    """Measures with responder counts in at least one chosen group, those shared by most groups first."""
+    rows = base[base["therapy_group"].isin(groups) & base["responders"].notna() & (base["evaluated"] > 0).fillna(False)]
+    if rows.empty:
+        return []
+    shared = rows.groupby(rows["outcome_measure"].astype("object"))["therapy_group"].nunique()
+    return list(shared.sort_values(ascending=False).index)
+
+
+def _study_rows(rows: pd.DataFrame, measure: str, tau2_method: str) -> pd.DataFrame:
+    events, totals = rows["responders"].astype(int).to_numpy(), rows["evaluated"].astype(int).to_numpy()
+    intervals = [exact_ci(e, n) for e, n in zip(events, totals)]
+    weights = study_weights(events, totals, measure, tau2_method) if len(rows) > 1 else np.array([100.0] * len(rows))
+    return pd.DataFrame({
+        "study_id": rows["study_id"].to_numpy(),
+        "label": (rows["first_author"].astype(str) + " " + rows["year"].astype(str)).to_numpy(),
+        "design": rows["design"].astype("object").to_numpy(),
+        "timepoint_months": rows["timepoint_months"].to_numpy(),
+        "responders": events, "evaluated": totals,
+        "proportion": events / totals,
+        "ci_low": [low for low, _ in intervals], "ci_high": [high for _, high in intervals],
+        "weight": weights,
+    })
+
+
+def _safety_rates(cohorts: pd.DataFrame, safety: pd.DataFrame) -> pd.DataFrame:
+    """Crude events / patients per event type over the studies that report it (blank = not reported, left out)."""
+    studies = safety[safety["study_id"].isin(cohorts["study_id"].unique())]
+    records = []
+    for event in [*SAFETY_COUNTS]:
+        reported = studies[studies[event].notna()]
+        events, patients = int(reported[event].sum()), int(reported["safety_n"].sum())
+        low, high = exact_ci(events, patients) if patients else (np.nan, np.nan)
+        records.append({"event": event, "events": events, "patients": patients, "studies": len(reported),
+                        "proportion": events / patients if patients else np.nan, "ci_low": low, "ci_high": high})
+    return pd.DataFrame(records)
+
+
+def compare_therapy(base: pd.DataFrame, safety: pd.DataFrame, group: str, measure: str | None, pool_measure: str = "PLO", tau2_method: str = "DL") -> TherapyComparison:
+    rows = base[base["therapy_group"] == group]
+    cohorts = cohorts_of(rows)
+    outcome = latest_outcome_per_cohort(rows, measure) if measure else rows.iloc[0:0]
+    pooled, spread = None, None
+    if len(outcome):
+        events, totals = outcome["responders"].astype(int), outcome["evaluated"].astype(int)
+        pooled = pool_proportions(events, totals, pool_measure, tau2_method)
+        if len(outcome) > 1:
+            estimates = [pool_proportions(events, totals, m, t).estimate for m, t in METHODS]
+            spread = float(max(estimates) - min(estimates))
+    drug_free_rows = latest_outcome_per_cohort(rows, "drug_free_remission")
+    drug_free = (int(drug_free_rows["responders"].sum()), int(drug_free_rows["evaluated"].sum())) if len(drug_free_rows) else None
+    return TherapyComparison(
+        group=group, cohorts=cohorts, outcome_rows=_study_rows(outcome, pool_measure, tau2_method) if len(outcome) else pd.DataFrame(),
+        pooled=pooled, method_spread=spread, safety=_safety_rates(cohorts, safety), drug_free=drug_free,
+    )
+
+
+def comparison_table(results: list[TherapyComparison]) -> pd.DataFrame:
+    """One row per therapy: studies, patients, designs, best level, pooled proportion with CI, I², τ², k,
+    median follow-up, safety events/patients, drug-free remission."""
+    records = []
+    for result in results:
+        cohorts, pooled = result.cohorts, result.pooled
+        record = {
+            "therapy_group": result.group,
+            "studies": cohorts["study_id"].nunique(),
+            "patients": int(cohorts["n_patients"].sum()),
+            "designs": "; ".join(sorted(set(cohorts["design"].astype("object")))),
+            "best_level": int(cohorts["evidence_level"].min()) if cohorts["evidence_level"].notna().any() else None,
+            "k": pooled.k if pooled else 0,
+            "pooled": pooled.estimate if pooled else np.nan,
+            "ci_low": pooled.ci_low if pooled else np.nan,
+            "ci_high": pooled.ci_high if pooled else np.nan,
+            "is_pooled": bool(pooled and pooled.pooled),
+            "i2": pooled.i2 if pooled and pooled.i2 is not None else np.nan,
+            "tau2": pooled.tau2 if pooled and pooled.pooled else np.nan,
+            "median_follow_up": float(cohorts.drop_duplicates("study_id")["follow_up_months"].astype("float64").median()),
+            "drug_free": f"{result.drug_free[0]}/{result.drug_free[1]}" if result.drug_free else "",
+        }
+        for row in result.safety.itertuples():
+            record[row.event] = f"{row.events}/{row.patients}" if row.patients else ""
+        records.append(record)
+    return pd.DataFrame(records)
+
+
+def caveats(results: list[TherapyComparison]) -> list[dict]:
+    """Plain-language caveats from the data: per therapy, k, design mix, heterogeneity, case-series-only pools,
+    and material disagreement between pooling methods. Returned as records (therapy_group, kind, values) for translation."""
+    notes = []
+    for result in results:
+        if result.pooled is None:
+            notes.append({"therapy_group": result.group, "kind": "no_data"})
+            continue
+        designs = set(result.outcome_rows["design"])
+        notes.append({"therapy_group": result.group, "kind": "basis", "k": result.pooled.k, "designs": sorted(designs)})
+        if not result.pooled.pooled:
+            notes.append({"therapy_group": result.group, "kind": "single_study"})
+        if designs <= CASE_DESIGNS:
+            notes.append({"therapy_group": result.group, "kind": "case_series_only"})
+        if result.pooled.i2 is not None and result.pooled.i2 >= 50:
+            notes.append({"therapy_group": result.group, "kind": "heterogeneity", "i2": result.pooled.i2})
+        if result.method_spread is not None and result.method_spread > MATERIAL_DIFFERENCE:
+            notes.append({"therapy_group": result.group, "kind": "method_sensitive", "spread": result.method_spread})
+    return notes

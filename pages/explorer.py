@@ -1,0 +1,33 @@
+"""Evidence Explorer: the filtered evidence rows, one study's full record, and downloads of exactly these rows."""
+
+import streamlit as st
+
+from components.data import session_atlas
+from components.downloads import download_row
+from components.frame import render_page_notes
+from components.i18n import t
+from components.kpis import kpi_row
+from components.tables import evidence_grid, study_detail
+from evidence.filters import filter_evidence
+from evidence.summary import summarise
+
+atlas = session_atlas()
+filters = st.session_state["filters"]
+st.title(t("page_explorer"))
+render_page_notes()
+
+view = filter_evidence(atlas.evidence, filters)
+kpi_row(summarise(view))
+if view.empty:
+    st.info(t("no_rows"))
+    st.stop()
+
+st.caption(f"{t('evidence_rows')}: {len(view)}")
+selected = evidence_grid(view, atlas, key="explorer_grid")
+download_row(atlas, view, filters, key_prefix="explorer_download")
+
+st.subheader(t("study_detail"))
+if selected:
+    study_detail(selected, atlas)
+else:
+    st.caption(t("pick_study"))

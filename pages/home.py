@@ -1,0 +1,61 @@
+"""Overview: what the atlas holds, how current it is, and how to cite it."""
+
+import streamlit as st
+
+from components.data import session_atlas
+from components.frame import render_page_notes
+from components.i18n import current_language, t
+from components.kpis import kpi_row
+from evidence.filters import Filters, filter_evidence
+from evidence.summary import summarise, totals_by
+
+atlas = session_atlas()
+lang = current_language()
+st.title(t("app_title"))
+st.markdown(t("tagline"))
+render_page_notes()
+
+newest = filter_evidence(atlas.evidence, Filters())  # the whole atlas, newest report of each cohort
+kpi_row(summarise(newest))
+st.caption(
+    f"{t('data_version')} {atlas.release.version} · {t('data_checked')} {atlas.release.checked.isoformat()} · "
+    + ("流水线条目" if lang == "zh" else "pipeline entries")
+    + f": {len(atlas.pipeline)}"
+)
+
+by_class, by_disease = st.columns(2)
+for column, field, category, title in (
+    (by_class, "therapy_class", "therapy_classes", t("therapy_class")),
+    (by_disease, "disease", "diseases", t("disease")),
+):
+    table = totals_by(newest, field)
+    table[field] = table[field].map(lambda code: atlas.vocabulary.label(category, code, lang))
+    column.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            field: st.column_config.TextColumn(title),
+            "studies": st.column_config.NumberColumn(t("studies"), format="%d"),
+            "patients": st.column_config.NumberColumn(t("patients"), format="%d"),
+        },
+    )
+
+st.subheader("使用指南" if lang == "zh" else "Where to start")
+for page, title, blurb_en, blurb_zh in (
+    ("pages/explorer.py", "page_explorer", "filter every reported cohort and outcome, read each study, download exactly what you filtered", "筛选所有已报告的队列与结局，查看每项研究并下载筛选结果"),
+    ("pages/maps.py", "page_maps", "see where evidence is dense, thin or absent across therapies, targets, mechanisms and diseases", "查看各疗法、靶点、机制与疾病间证据的疏密与空白"),
+    ("pages/compare.py", "page_compare", "pool remission and safety side by side, with honest uncertainty", "并列比较合并缓解率与安全性，如实呈现不确定性"),
+    ("pages/pipeline.py", "page_pipeline", "registered trials and innovations without published results", "尚无发表结果的注册试验与创新技术"),
+    ("pages/about.py", "page_about", "inclusion rules, evidence levels, outcome definitions, limitations", "纳入标准、证据等级、结局定义与局限性"),
+):
+    st.page_link(page, label=f"**{t(title)}** — {blurb_zh if lang == 'zh' else blurb_en}")
+
+st.subheader(t("cite_atlas"))
+st.code(
+    f"RheumCell Atlas: curated evidence on cell therapies in rheumatic immune diseases. "
+    f"Data version {atlas.release.version}, checked {atlas.release.checked.isoformat()}. "
+    "Cite the original studies for any figure you use.",
+    language=None,
+)
+st.caption(t("not_advice"))
