@@ -27,8 +27,9 @@ def therapy_group(evidence: pd.DataFrame) -> pd.Series:
     return therapy_class.astype(str) + "|" + detail
 
 
-def _cohorts(evidence: pd.DataFrame) -> pd.DataFrame:
-    cohorts = evidence.drop_duplicates(subset=COHORT_KEY).copy()
+def _cohorts(evidence: pd.DataFrame, extra_key: str | None = None) -> pd.DataFrame:
+    """One row per study cohort (per cohort and `extra_key` value, e.g. each mechanism of an exploded table)."""
+    cohorts = evidence.drop_duplicates(subset=COHORT_KEY + ([extra_key] if extra_key else [])).copy()
     cohorts["therapy_group"] = therapy_group(cohorts)
     return cohorts
 
@@ -60,7 +61,7 @@ def therapy_disease_map(evidence: pd.DataFrame) -> pd.DataFrame:
 
 def count_matrix(evidence: pd.DataFrame, row: str, value: str = "patients") -> pd.DataFrame:
     """Long table row × disease with `studies` and `patients` (patients once per cohort). `row` is an evidence column."""
-    cohorts = _cohorts(evidence) if not evidence.empty else evidence
+    cohorts = _cohorts(evidence, extra_key=row) if not evidence.empty else evidence
     if cohorts.empty:
         return pd.DataFrame(columns=[row, "disease", "studies", "patients", "study_ids"])
     return (
