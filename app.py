@@ -4,7 +4,7 @@ import streamlit as st
 
 from components.data import session_atlas
 from components.filters import seed_from_url, sidebar_filters, sync_url
-from components.frame import render_language_switch, render_sidebar_footer
+from components.frame import render_language_switch, render_page_notes, render_sidebar_footer
 from components.i18n import t
 
 st.set_page_config(page_title="RheumCell Atlas", page_icon="🧬", layout="wide")
@@ -26,6 +26,7 @@ filters = sidebar_filters(atlas)
 st.session_state["filters"] = filters
 sync_url(filters)
 render_sidebar_footer(atlas)
+render_page_notes()  # ignored link parameters, uploaded-studies badge: above every page
 
 navigation = st.navigation(
     [st.Page(path, title=t(title), icon=icon, url_path=name, default=name == "home") for name, (path, title, icon) in PAGES.items()]

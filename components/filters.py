@@ -143,7 +143,8 @@ def sidebar_filters(atlas: Atlas) -> Filters:
     st.session_state.setdefault(key("years"), (low, high))
     with st.sidebar:
         st.subheader(t("filters"))
-        st.radio(t("tier"), TIERS, format_func=lambda tier: t(f"tier_{tier}"), key=key("tier"))
+        tier_labels = {tier: t(f"tier_{tier}") for tier in TIERS}  # resolved now: format functions may run outside the script
+        st.radio(t("tier"), TIERS, format_func=tier_labels.get, key=key("tier"))
         current = filters_from_state()
         for name in MAIN_CHOICES:
             _choice_widget(atlas, name, current, lang)

@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from components.data import session_atlas
-from components.frame import render_page_notes
 from components.i18n import current_language, t
 from evidence.about import curation_log, releases
 
@@ -13,7 +12,6 @@ lang = current_language()
 zh = lang == "zh"
 vocab = atlas.vocabulary
 st.title(t("page_about"))
-render_page_notes()
 st.warning(t("not_advice"), icon="⚠️")
 
 st.subheader("纳入标准" if zh else "What is included")

@@ -5,7 +5,6 @@ import streamlit as st
 from components.compare import caveat_sentences, forest, render_comparison_table, safety_panel
 from components.data import session_atlas
 from components.downloads import table_download
-from components.frame import render_page_notes
 from components.i18n import current_language, t
 from evidence.compare import caveats, comparable_measures, compare_therapy, comparison_base, comparison_table, default_therapies, therapy_options
 from evidence.matrices import therapy_group_label
@@ -15,7 +14,6 @@ lang = current_language()
 zh = lang == "zh"
 vocab = atlas.vocabulary
 st.title(t("page_compare"))
-render_page_notes()
 st.caption(
     "比较只使用每个队列的最新报告（不受侧栏证据层级影响），以免同一患者被计两次。"
     if zh else "The comparison always uses the newest report of each cohort (whatever the sidebar tier), so no patient enters a pool twice."

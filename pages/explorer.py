@@ -4,7 +4,6 @@ import streamlit as st
 
 from components.data import session_atlas
 from components.downloads import download_row
-from components.frame import render_page_notes
 from components.i18n import t
 from components.kpis import kpi_row
 from components.tables import evidence_grid, study_detail
@@ -14,7 +13,6 @@ from evidence.summary import summarise
 atlas = session_atlas()
 filters = st.session_state["filters"]
 st.title(t("page_explorer"))
-render_page_notes()
 
 view = filter_evidence(atlas.evidence, filters)
 kpi_row(summarise(view))

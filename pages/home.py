@@ -3,7 +3,6 @@
 import streamlit as st
 
 from components.data import session_atlas
-from components.frame import render_page_notes
 from components.i18n import current_language, t
 from components.kpis import kpi_row
 from evidence.filters import Filters, filter_evidence
@@ -13,7 +12,6 @@ atlas = session_atlas()
 lang = current_language()
 st.title(t("app_title"))
 st.markdown(t("tagline"))
-render_page_notes()
 
 newest = filter_evidence(atlas.evidence, Filters())  # the whole atlas, newest report of each cohort
 kpi_row(summarise(newest))

@@ -4,7 +4,6 @@ import streamlit as st
 
 from components.data import session_atlas
 from components.downloads import table_download
-from components.frame import render_page_notes
 from components.i18n import current_language, t
 from components.maps import apply_studies_filter, count_grid, remission_grid, selected_cell, therapy_map
 from evidence.display import display_rows
@@ -17,7 +16,6 @@ lang = current_language()
 zh = lang == "zh"
 filters = st.session_state["filters"]
 st.title(t("page_maps"))
-render_page_notes()
 view = filter_evidence(atlas.evidence, filters)
 if view.empty:
     st.info(t("no_rows"))
@@ -27,6 +25,7 @@ st.caption(
     if zh else "Click a cell to list the studies behind it. Open squares are gaps: no study reported. Patients are counted once per study cohort."
 )
 measures = measures_with_counts(view)
+VALUE_LABELS = {"patients": t("patients"), "studies": t("studies")}  # resolved now: format functions may run outside the script
 measure_label = lambda m: atlas.vocabulary.label("outcome_measures", m, lang)  # noqa: E731
 
 
@@ -65,7 +64,7 @@ with therapy_tab:
 
 with target_tab:
     value = st.radio("数值" if zh else "Value", ["patients", "studies"], horizontal=True, key="maps_target_value",
-                     format_func=lambda v: t("patients") if v == "patients" else t("studies"))
+                     format_func=VALUE_LABELS.get)
     cells = target_disease_matrix(view)
     if cells.empty:
         st.info("当前筛选中没有带抗原靶点的疗法。" if zh else "No targeted (engineered-cell) therapy in the current filter.")
@@ -76,7 +75,7 @@ with target_tab:
 
 with mechanism_tab:
     value = st.radio("数值" if zh else "Value", ["patients", "studies"], horizontal=True, key="maps_mechanism_value",
-                     format_func=lambda v: t("patients") if v == "patients" else t("studies"))
+                     format_func=VALUE_LABELS.get)
     cells = mechanism_disease_matrix(view)
     event = st.plotly_chart(count_grid(atlas, cells, "mechanism", "mechanisms", value), width="stretch", on_select="rerun", selection_mode="points", key="maps_mechanism_chart")
     st.caption("一项研究若有多个机制，会计入每个机制。" if zh else "A study with several mechanisms counts under each of them.")

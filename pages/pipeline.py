@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from components.data import session_atlas
-from components.frame import render_page_notes
 from components.i18n import current_language, t
 from evidence.display import safe_url, trial_url
 from evidence.labels import translate_codes
@@ -12,7 +11,6 @@ from evidence.labels import translate_codes
 atlas = session_atlas()
 lang = current_language()
 st.title(t("page_pipeline"))
-render_page_notes()
 st.info(
     "此表列出尚无已发表临床结果的注册试验与创新平台，不计入任何缓解率或安全性统计。"
     if lang == "zh"

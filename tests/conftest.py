@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import app_test as app_test_module
 
 from evidence import load_atlas
 from evidence.paths import DATA_DIR
@@ -91,3 +93,22 @@ def tiny_dir(tmp_path) -> Path:
 @pytest.fixture()
 def tiny_atlas(tiny_dir):
     return load_atlas(tiny_dir)
+
+
+class _NavigationPagesManager(PagesManager):
+    """PagesManager for AppTest runs of an app that routes with st.navigation.
+
+    AppTest (Streamlit 1.67) resets `PagesManager.uses_pages_directory` before every run, and because our
+    pages live in a folder named `pages/` the flag then flips back to the legacy "pages directory" mode: a
+    rerun executes the page file alone, skipping app.py and its shared sidebar. `streamlit run` keeps the
+    flag False after the first st.navigation call, so this restores what the real server does.
+    """
+
+    def __init__(self, *args, **kwargs):
+        PagesManager.uses_pages_directory = False
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _apptest_uses_navigation(monkeypatch):
+    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)

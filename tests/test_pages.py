@@ -1,0 +1,143 @@
+"""Every page through Streamlit's AppTest, as a reader would use it: filters, URL, language, what is shown."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from evidence.filters import Filters, filter_evidence
+from evidence.paths import PROJECT_ROOT
+
+PAGES = ["pages/home.py", "pages/explorer.py", "pages/maps.py", "pages/compare.py", "pages/pipeline.py", "pages/upload.py", "pages/about.py"]
+
+
+def open_app(query: dict | None = None, lang: str | None = None) -> AppTest:
+    app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    for name, value in (query or {}).items():
+        app.query_params[name] = value
+    if lang:
+        app.query_params["lang"] = lang
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def go(app: AppTest, page: str) -> AppTest:
+    app.switch_page(page)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_in_both_languages(page, lang):
+    app = go(open_app(lang=lang), page)
+    assert app.title, "every page has a title"
+    if lang == "zh":
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in app.title[0].value)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_filters(page):
+    go(open_app({"disease": "sle", "class": "car_t,msc", "from": "2010"}), page)
+
+
+def explorer_study_ids(app: AppTest) -> Counter:
+    grid = app.dataframe[0].value
+    return Counter(grid["study_id"])
+
+
+def test_explorer_shows_exactly_the_filtered_rows(atlas):
+    app = go(open_app(), "pages/explorer.py")
+    assert explorer_study_ids(app) == Counter(filter_evidence(atlas.evidence, Filters())["study_id"])
+    app.multiselect(key="flt_diseases").set_value(["ssc"]).run()
+    app.multiselect(key="flt_therapy_classes").set_value(["hsct", "car_t"]).run()
+    expected = filter_evidence(atlas.evidence, Filters(diseases=("ssc",), therapy_classes=("hsct", "car_t")))
+    assert len(expected) > 0
+    assert explorer_study_ids(app) == Counter(expected["study_id"])
+    grid = app.dataframe[0].value
+    assert set(grid["disease"]) == {"Systemic sclerosis"}
+    studies = app.metric[0]
+    assert int(studies.value) == expected["study_id"].nunique()
+
+
+@pytest.mark.parametrize(
+    ("widget", "value", "filters"),
+    [
+        ("flt_targets", ["cd19"], Filters(targets=("cd19",))),
+        ("flt_subtypes", ["lupus_nephritis"], Filters(subtypes=("lupus_nephritis",))),
+        ("flt_designs", ["rct"], Filters(designs=("rct",))),
+        ("flt_cell_sources", ["allogeneic"], Filters(cell_sources=("allogeneic",))),
+        ("flt_engineering", ["lentiviral"], Filters(engineering=("lentiviral",))),
+        ("flt_outcome_measures", ["efs"], Filters(outcome_measures=("efs",))),
+        ("flt_evidence_levels", [2], Filters(evidence_levels=(2,))),
+        ("flt_tissue_sources", ["umbilical_cord"], Filters(tissue_sources=("umbilical_cord",))),
+    ],
+)
+def test_each_sidebar_filter_reaches_the_grid(atlas, widget, value, filters):
+    app = go(open_app(), "pages/explorer.py")
+    app.multiselect(key=widget).set_value(value).run()
+    expected = filter_evidence(atlas.evidence, filters)
+    assert len(expected) > 0
+    assert explorer_study_ids(app) == Counter(expected["study_id"])
+
+
+def test_text_year_size_and_tier_filters_reach_the_grid(atlas):
+    app = go(open_app(), "pages/explorer.py")
+    app.text_input(key="flt_text").input("stem").run()
+    app.slider(key="flt_years").set_value((2012, 2020)).run()
+    app.number_input(key="flt_min_patients").set_value(10).run()
+    app.radio(key="flt_tier").set_value("trials").run()
+    expected = filter_evidence(atlas.evidence, Filters(text="stem", year_from=2012, year_to=2020, min_patients=10, tier="trials"))
+    assert len(expected) > 0
+    assert explorer_study_ids(app) == Counter(expected["study_id"])
+
+
+def test_url_round_trip_reopens_the_same_view(atlas):
+    app = go(open_app(), "pages/explorer.py")
+    app.multiselect(key="flt_diseases").set_value(["sle"]).run()
+    app.radio(key="flt_tier").set_value("no_case_reports").run()
+    params = {name: app.query_params[name] for name in app.query_params}
+    assert params["disease"] in (["sle"], "sle") and params["tier"] in (["no_case_reports"], "no_case_reports")
+    first = explorer_study_ids(app)
+    reopened = go(open_app({k: v[0] if isinstance(v, list) else v for k, v in params.items()}), "pages/explorer.py")
+    assert explorer_study_ids(reopened) == first
+    assert first == Counter(filter_evidence(atlas.evidence, Filters(diseases=("sle",), tier="no_case_reports"))["study_id"])
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_hand_edited_urls_never_crash_and_say_what_was_ignored(page):
+    app = go(open_app({"disease": "sle,<img src=x onerror=alert(1)>", "from": "abc", "tier": "x" * 500, "lang": "xx", "level": "99"}), page)
+    notes = " ".join(info.value for info in app.info)
+    assert "ignored" in notes
+
+
+def test_maps_draw_every_matrix_and_switch_colour():
+    app = go(open_app(), "pages/maps.py")
+    assert len(app.get("plotly_chart")) == 4
+    app.radio(key="maps_colour").set_value("proportion").run()
+    assert not app.exception and len(app.get("plotly_chart")) == 4
+
+
+@pytest.mark.parametrize(
+    ("disease", "groups"),
+    [
+        ("sle", ["car_t|cd19", "msc|umbilical_cord", "hsct|autologous"]),
+        ("sle", ["car_t|cd19_bcma", "msc|mixed"]),
+        ("ms", ["hsct|autologous", "msc|bone_marrow"]),
+    ],
+)
+def test_compare_three_therapy_sets_in_two_diseases(atlas, disease, groups):
+    app = go(open_app(), "pages/compare.py")
+    app.selectbox(key="compare_disease").set_value(disease).run()
+    app.multiselect(key="compare_groups").set_value(groups).run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert len(table) == len(groups)
+    for method in ("PFT", "PLO"):
+        app.radio(key="compare_pool_measure").set_value(method).run()
+        app.radio(key="compare_tau2").set_value("REML").run()
+        assert not app.exception
