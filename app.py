@@ -4,7 +4,11 @@ import streamlit as st
 
 from components.data import session_atlas
 from components.filters import seed_from_url, sidebar_filters, sync_url
-from components.frame import render_language_switch, render_page_notes, render_sidebar_footer
+from components.frame import (
+    render_language_switch,
+    render_page_notes,
+    render_sidebar_footer,
+)
 from components.i18n import t
 
 st.set_page_config(page_title="RheumCell Atlas", page_icon="🧬", layout="wide")
@@ -29,6 +33,10 @@ render_sidebar_footer(atlas)
 render_page_notes()  # ignored link parameters, uploaded-studies badge: above every page
 
 navigation = st.navigation(
-    [st.Page(path, title=t(title), icon=icon, url_path=name, default=name == "home") for name, (path, title, icon) in PAGES.items()]
+    [
+        # the default page lives at the site root, so it takes no url_path of its own
+        st.Page(path, title=t(title), icon=icon, default=True) if name == "home" else st.Page(path, title=t(title), icon=icon, url_path=name)
+        for name, (path, title, icon) in PAGES.items()
+    ]
 )
 navigation.run()

@@ -7,7 +7,13 @@ import streamlit as st
 
 from components.i18n import current_language, t
 from evidence import Atlas
-from evidence.export import export_filename, to_bibtex, to_csv_bytes, to_ris, to_xlsx_bytes
+from evidence.export import (
+    export_filename,
+    to_bibtex,
+    to_csv_bytes,
+    to_ris,
+    to_xlsx_bytes,
+)
 from evidence.filters import Filters, studies_in
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -9,7 +9,13 @@ import streamlit as st
 
 from components.i18n import LANG_KEY, current_language, t
 from evidence import Atlas
-from evidence.filters import CHOICE_COLUMNS, TIERS, Filters, country_tokens, facet_counts
+from evidence.filters import (
+    CHOICE_COLUMNS,
+    TIERS,
+    Filters,
+    country_tokens,
+    facet_counts,
+)
 from evidence.query import QUERY_KEYS, from_query_params, to_query_params
 
 PREFIX = "flt"
@@ -157,6 +163,10 @@ def sidebar_filters(atlas: Atlas) -> Filters:
             st.session_state[key("countries")] = [c for c in st.session_state.get(key("countries"), []) if c in countries]
             st.multiselect(t("country"), countries, key=key("countries"), placeholder="—")
             st.number_input(t("min_patients"), min_value=1, max_value=10_000, step=1, key=key("min_patients"))
+        chosen_studies = st.session_state.get(key("study_ids"), [])
+        if chosen_studies:
+            st.info(t("map_cell_filter", n=len(chosen_studies)))
+            st.button(t("clear_map_cell"), on_click=lambda: st.session_state.update({key("study_ids"): []}), key=key("clear_studies"))
         st.button(t("reset"), on_click=reset_filters, key=key("reset_button"))
     return _drop_full_year_range(filters_from_state(), atlas)
 

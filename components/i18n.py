@@ -43,6 +43,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "search": ("Search title, product, author", "检索标题、产品、作者"),
     "more_filters": ("More filters", "更多筛选"),
     "reset": ("Reset filters", "重置筛选"),
+    "map_cell_filter": ("Showing only the {n} studies of a map cell.", "仅显示某图谱单元格中的 {n} 项研究。"),
+    "clear_map_cell": ("Show all studies again", "显示全部研究"),
     "studies": ("Studies", "研究数"),
     "patients": ("Patients (counted once)", "患者数（不重复计）"),
     "patients_repeat": ("Patients (may repeat)", "患者数（可能重复）"),

@@ -12,9 +12,7 @@ from components.i18n import current_language
 from evidence import Atlas
 from evidence.matrices import (
     axis_order,
-    mechanism_disease_matrix,
     remission_matrix,
-    target_disease_matrix,
     therapy_disease_map,
     therapy_group_label,
     therapy_group_order,
@@ -122,6 +120,16 @@ def selected_cell(event) -> tuple[str, str] | None:
     return None
 
 
+OPEN_EXPLORER_KEY = "_open_explorer"
+
+
 def apply_studies_filter(study_ids: list[str]) -> None:
-    """Callback: make the Explorer show exactly these studies (a removable filter in the sidebar)."""
+    """Callback: make the Explorer show exactly these studies (a removable filter in the sidebar), then go there."""
     st.session_state[filter_key("study_ids")] = list(study_ids)
+    st.session_state[OPEN_EXPLORER_KEY] = True
+
+
+def follow_to_explorer() -> None:
+    """Called first on the maps page: after "Show these studies", the next run opens the Explorer."""
+    if st.session_state.pop(OPEN_EXPLORER_KEY, False):
+        st.switch_page("pages/explorer.py")

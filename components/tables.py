@@ -8,7 +8,14 @@ import streamlit as st
 from components.i18n import current_language, t
 from components.text import escape_markdown
 from evidence import Atlas
-from evidence.display import display_rows, doi_url, pubmed_url, safe_url, timepoint_text, trial_url
+from evidence.display import (
+    display_rows,
+    doi_url,
+    pubmed_url,
+    safe_url,
+    timepoint_text,
+    trial_url,
+)
 from evidence.labels import column_help, column_label, translate_codes
 
 MAX_GRID_ROWS = 2000  # the grid never receives more rows than a reader can scroll; downloads carry everything

@@ -5,7 +5,10 @@ import streamlit as st
 
 from components.data import session_atlas
 from components.i18n import current_language, t
+from components.navigation_guard import ensure_navigation_mode
 from evidence.about import curation_log, releases
+
+ensure_navigation_mode()  # first deep link on a fresh server: see components/navigation_guard.py
 
 atlas = session_atlas()
 lang = current_language()

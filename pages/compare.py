@@ -2,12 +2,28 @@
 
 import streamlit as st
 
-from components.compare import caveat_sentences, forest, render_comparison_table, safety_panel
+from components.compare import (
+    caveat_sentences,
+    forest,
+    render_comparison_table,
+    safety_panel,
+)
 from components.data import session_atlas
 from components.downloads import table_download
 from components.i18n import current_language, t
-from evidence.compare import caveats, comparable_measures, compare_therapy, comparison_base, comparison_table, default_therapies, therapy_options
+from components.navigation_guard import ensure_navigation_mode
+from evidence.compare import (
+    caveats,
+    comparable_measures,
+    compare_therapy,
+    comparison_base,
+    comparison_table,
+    default_therapies,
+    therapy_options,
+)
 from evidence.matrices import therapy_group_label
+
+ensure_navigation_mode()  # first deep link on a fresh server: see components/navigation_guard.py
 
 atlas = session_atlas()
 lang = current_language()

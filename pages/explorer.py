@@ -6,9 +6,12 @@ from components.data import session_atlas
 from components.downloads import download_row
 from components.i18n import t
 from components.kpis import kpi_row
+from components.navigation_guard import ensure_navigation_mode
 from components.tables import evidence_grid, study_detail
 from evidence.filters import filter_evidence
 from evidence.summary import summarise
+
+ensure_navigation_mode()  # first deep link on a fresh server: see components/navigation_guard.py
 
 atlas = session_atlas()
 filters = st.session_state["filters"]

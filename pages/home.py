@@ -5,8 +5,11 @@ import streamlit as st
 from components.data import session_atlas
 from components.i18n import current_language, t
 from components.kpis import kpi_row
+from components.navigation_guard import ensure_navigation_mode
 from evidence.filters import Filters, filter_evidence
 from evidence.summary import summarise, totals_by
+
+ensure_navigation_mode()  # first deep link on a fresh server: see components/navigation_guard.py
 
 atlas = session_atlas()
 lang = current_language()

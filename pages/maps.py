@@ -5,12 +5,23 @@ import streamlit as st
 from components.data import session_atlas
 from components.downloads import table_download
 from components.i18n import current_language, t
-from components.maps import apply_studies_filter, count_grid, remission_grid, selected_cell, therapy_map
+from components.maps import (
+    apply_studies_filter,
+    count_grid,
+    follow_to_explorer,
+    remission_grid,
+    selected_cell,
+    therapy_map,
+)
+from components.navigation_guard import ensure_navigation_mode
 from evidence.display import display_rows
 from evidence.filters import filter_evidence
 from evidence.matrices import mechanism_disease_matrix, target_disease_matrix
 from evidence.outcomes import measures_with_counts, rows_for_cell
 
+ensure_navigation_mode()  # first deep link on a fresh server: see components/navigation_guard.py
+
+follow_to_explorer()
 atlas = session_atlas()
 lang = current_language()
 zh = lang == "zh"
@@ -42,8 +53,7 @@ def studies_behind(cell: tuple[str, str] | None, row_column: str, key: str) -> N
                  hide_index=True, width="stretch",
                  column_config={"doi_url": st.column_config.LinkColumn("DOI", display_text=r"https://doi\.org/(.*)"),
                                 "pubmed_url": st.column_config.LinkColumn("PMID", display_text=r"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/")})
-    if st.button("在证据检索中查看这些研究" if zh else "Show these studies in the Explorer", key=f"{key}_apply", on_click=apply_studies_filter, args=(study_ids,)):
-        st.switch_page("pages/explorer.py")
+    st.button("在证据检索中查看这些研究" if zh else "Show these studies in the Explorer", key=f"{key}_apply", on_click=apply_studies_filter, args=(study_ids,))
 
 
 therapy_tab, target_tab, mechanism_tab, remission_tab = st.tabs(

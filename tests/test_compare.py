@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from evidence.compare import caveats, comparable_measures, compare_therapy, comparison_base, comparison_table, default_therapies, therapy_options
-from evidence.pooling import pool_proportions
 from evidence import load_atlas
+from evidence.compare import (
+    caveats,
+    comparable_measures,
+    compare_therapy,
+    comparison_base,
+    comparison_table,
+    default_therapies,
+    therapy_options,
+)
+from evidence.pooling import pool_proportions
 from tests.conftest import fact, outcome, study, write_data_dir
 
 

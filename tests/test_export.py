@@ -13,7 +13,14 @@ import pytest
 import rispy
 
 from evidence import load_atlas
-from evidence.export import export_filename, neutralise_formulas, to_bibtex, to_csv_bytes, to_ris, to_xlsx_bytes
+from evidence.export import (
+    export_filename,
+    neutralise_formulas,
+    to_bibtex,
+    to_csv_bytes,
+    to_ris,
+    to_xlsx_bytes,
+)
 from evidence.filters import Filters, filter_evidence, studies_in
 from evidence.paths import PROJECT_ROOT
 from tests.conftest import study, write_data_dir

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.filters import CHOICE_COLUMNS, TIERS, Filters, facet_counts, filter_evidence
+from evidence.filters import (
+    CHOICE_COLUMNS,
+    TIERS,
+    Filters,
+    facet_counts,
+    filter_evidence,
+)
 from evidence.query import from_query_params, to_query_params
 
 

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from evidence.filters import Filters, filter_evidence
-from evidence.matrices import mechanism_disease_matrix, remission_matrix, target_disease_matrix, therapy_disease_map
+from evidence.matrices import (
+    mechanism_disease_matrix,
+    remission_matrix,
+    target_disease_matrix,
+    therapy_disease_map,
+)
 from evidence.summary import summarise
 
 

@@ -16,12 +16,14 @@ from statsmodels.stats.proportion import proportion_confint
 
 from evidence.pooling import (
     PooledProportion,
+    _escalc,
+    _reml_loglik,
+    _tau2_reml,
     exact_ci,
     pool_proportions,
     study_weights,
     wilson_ci,
 )
-from evidence.pooling import _reml_loglik, _tau2_reml, _escalc
 
 TOL = 1e-4
 REFERENCE = json.loads(

@@ -1,0 +1,110 @@
+"""End to end: the real server, headless Chromium through Playwright, clicks and downloads as a reader makes them."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from playwright.sync_api import sync_playwright
+
+from evidence.filters import Filters, filter_evidence
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, open_page, running_app, wait_rerun
+
+pytestmark = pytest.mark.browser
+STREAMLIT_PROBES = ("/_stcore/health", "/_stcore/host-config")
+PAGES = ["", "explorer", "maps", "compare", "pipeline", "upload", "about"]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with running_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+    tab = context.new_page()
+    tab.console_errors = []
+
+    def record(message):
+        # Streamlit's frontend first probes <page>/_stcore/health and host-config on a deep link, gets 404 and
+        # falls back to the server root: its own base-path discovery, not an error of this app.
+        probe = message.location.get("url", "").endswith(STREAMLIT_PROBES)
+        if message.type == "error" and not probe:
+            tab.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    tab.on("console", record)
+    tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
+    yield tab
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_renders_without_exception_or_console_error(app_url, page, name, lang):
+    open_page(page, f"{app_url}/{name}?lang={lang}")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator("h1").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / f"{name or 'home'}-{lang}.png"), full_page=True)
+    assert page.console_errors == []
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option of a sidebar multiselect by typing into it, as a reader does."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text=label).first
+    box.click()
+    page.keyboard.type(option)
+    page.locator('[role="option"]').filter(has_text=option).first.click()
+    page.keyboard.press("Escape")
+    wait_rerun(page)
+
+
+def test_filter_by_disease_then_download_exactly_those_rows(app_url, page, atlas):
+    open_page(page, f"{app_url}/explorer")
+    before = page.locator('[data-testid="stMetricValue"]').first.inner_text()
+    choose(page, "Disease", "Systemic sclerosis")
+    expected = filter_evidence(atlas.evidence, Filters(diseases=("ssc",)))
+    assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == str(expected["study_id"].nunique()) != before
+    assert "disease=ssc" in page.url
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="CSV", exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith("_ssc.csv")
+    table = pd.read_csv(io.BytesIO(open(download.path(), "rb").read()), encoding="utf-8-sig")
+    assert list(table["Study"]) == list(expected["study_id"])
+    assert page.console_errors == []
+
+
+def test_clicking_a_map_cell_lists_its_studies(app_url, page):
+    open_page(page, f"{app_url}/maps")
+    bubbles = page.locator('[data-testid="stPlotlyChart"]').first.locator(".scatterlayer .trace:nth-child(n+2) .point")
+    assert bubbles.count() > 0
+    biggest = max(range(bubbles.count()), key=lambda i: (bubbles.nth(i).bounding_box() or {"width": 0})["width"])
+    bubbles.nth(biggest).click(force=True)
+    wait_rerun(page)
+    listed = page.get_by_text("studies", exact=False)
+    assert page.get_by_role("button", name="Show these studies in the Explorer").count() == 1
+    assert listed.count() > 0
+    page.get_by_role("button", name="Show these studies in the Explorer").click()
+    wait_rerun(page)
+    assert "/explorer" in page.url and "study=" in page.url
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_compare_page_draws_forest_plots(app_url, page):
+    open_page(page, f"{app_url}/compare")
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    assert charts.count() >= 2  # at least one forest plot and the safety panel
+    assert page.locator(".js-plotly-plot .scatterlayer").count() >= 2
+    page.screenshot(path=str(ARTIFACTS / "compare-forest.png"), full_page=True)
