@@ -139,7 +139,8 @@ def comparison_table(results: list[TherapyComparison]) -> pd.DataFrame:
         for row in result.safety.itertuples():
             record[row.event] = f"{row.events}/{row.patients}" if row.patients else ""
         records.append(record)
-    return pd.DataFrame(records)
+    numeric = ["pooled", "ci_low", "ci_high", "i2", "tau2", "median_follow_up"]
+    return pd.DataFrame(records).astype({column: "float64" for column in numeric})
 
 
 def caveats(results: list[TherapyComparison]) -> list[dict]:
