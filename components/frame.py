@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.data import UPLOADS_KEY, uploaded_tables
 from components.filters import url_notes
 from components.i18n import LANG_KEY, t
 from evidence import Atlas
@@ -27,3 +28,8 @@ def render_page_notes() -> None:
     notes = url_notes()
     if notes:
         st.info(f"{t('ignored_params')}: " + "; ".join(notes), icon="ℹ️")
+    uploads = uploaded_tables()
+    if uploads:
+        badge, remove = st.columns([4, 1])
+        badge.warning(t("uploaded_badge", n=len(uploads["studies"])), icon="📤")
+        remove.button(t("remove_uploads"), key="remove_uploads", on_click=lambda: st.session_state.pop(UPLOADS_KEY, None))

@@ -79,6 +79,22 @@ def evidence_grid(view: pd.DataFrame, atlas: Atlas, key: str) -> str | None:
     return rows.iloc[selected[0]]["study_id"] if selected and selected[0] < len(rows) else None
 
 
+OPEN_PARAM = "open"  # ?open=<study id> opens a study's record: a link to one study can be shared
+
+
+def opened_study(selected: str | None, atlas: Atlas) -> str | None:
+    """The study to show in full: the selected row, else a valid ?open= id from the URL; keeps the URL in step."""
+    if selected:
+        st.query_params[OPEN_PARAM] = selected
+        return selected
+    requested = st.query_params.get(OPEN_PARAM)
+    if requested and requested in set(atlas.studies["study_id"]):
+        return requested
+    if requested:
+        del st.query_params[OPEN_PARAM]
+    return None
+
+
 def _facts_table(pairs: list[tuple[str, object]]) -> None:
     frame = pd.DataFrame([(name, "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)) for name, value in pairs], columns=["field", "value"])
     st.dataframe(frame, hide_index=True, width="stretch", column_config={"field": st.column_config.TextColumn(" ", width="medium"), "value": st.column_config.TextColumn(" ", width="large")})

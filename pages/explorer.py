@@ -7,7 +7,7 @@ from components.downloads import download_row
 from components.i18n import t
 from components.kpis import kpi_row
 from components.navigation_guard import ensure_navigation_mode
-from components.tables import evidence_grid, study_detail
+from components.tables import evidence_grid, opened_study, study_detail
 from evidence.filters import filter_evidence
 from evidence.summary import summarise
 
@@ -28,7 +28,8 @@ selected = evidence_grid(view, atlas, key="explorer_grid")
 download_row(atlas, view, filters, key_prefix="explorer_download")
 
 st.subheader(t("study_detail"))
-if selected:
-    study_detail(selected, atlas)
+study_id = opened_study(selected, atlas)
+if study_id:
+    study_detail(study_id, atlas)
 else:
     st.caption(t("pick_study"))

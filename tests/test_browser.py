@@ -108,3 +108,26 @@ def test_compare_page_draws_forest_plots(app_url, page):
     assert charts.count() >= 2  # at least one forest plot and the safety panel
     assert page.locator(".js-plotly-plot .scatterlayer").count() >= 2
     page.screenshot(path=str(ARTIFACTS / "compare-forest.png"), full_page=True)
+
+
+def test_upload_round_trip_in_the_browser(app_url, page, tmp_path):
+    from tests.test_uploads import real_rows
+
+    sheet = tmp_path / "my-extraction.csv"
+    sheet.write_bytes(real_rows().to_csv(index=False).encode("gbk"))
+    open_page(page, f"{app_url}/upload")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(sheet))
+    page.get_by_role("button", name="Add them to my view (this session)").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Add them to my view (this session)").click()
+    wait_rerun(page)
+    page.get_by_role("link", name="Evidence Explorer").first.click()
+    wait_rerun(page)
+    page.get_by_text("Including 1 uploaded studies").wait_for(timeout=30_000)
+    choose(page, "Disease", "Systemic lupus erythematosus")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="CSV", exact=True).click()
+    table = pd.read_csv(download_info.value.path(), encoding="utf-8-sig")
+    mine = table[table["Study"] == "my-mackensen-2022"]
+    assert list(mine["Origin"]) == ["uploaded"] and list(mine["Responders"]) == [5]
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.console_errors == []
