@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 if str(Path(__file__).resolve().parent.parent) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -113,8 +115,16 @@ def _codes(values: np.ndarray) -> pd.Categorical:
     return pd.Categorical(values).remove_unused_categories()
 
 
-def _labels(prefix: str, numbers: np.ndarray, suffix: str = "") -> np.ndarray:
-    return np.array([f"{prefix}{i:07d}{suffix}" for i in numbers], dtype=object)
+def _labels(prefix: str, numbers: np.ndarray, suffix: str = ""):
+    """'<prefix><number, 7 digits><suffix>' for each number, built in Arrow (no Python string per row)."""
+    digits = pc.utf8_lpad(pc.cast(pa.array(numbers), pa.string()), 7, "0")
+    return pd.arrays.ArrowStringArray(pc.binary_join_element_wise(prefix, digits, suffix, ""))
+
+
+def _text(text: str, n: int, blank: np.ndarray | None = None):
+    """One text repeated n times (blank where `blank`), by taking from a one-element array."""
+    index = np.zeros(n, np.int64) if blank is None else np.where(blank, -1, 0)
+    return _strings([text]).take(index, allow_fill=True)
 
 
 # --------------------------------------------------------------------------- studies, cohorts, safety, outcomes
@@ -140,37 +150,37 @@ def _studies(n: int, vocab, rng) -> dict:
     old = rng.choice(evens, size=min(len(evens), max(1, int(SUPERSEDED_SHARE * n))), replace=False) if len(evens) else evens
     is_current = np.ones(n, bool)
     is_current[old] = False
-    superseded_by, supersedes = np.full(n, None, dtype=object), np.full(n, None, dtype=object)
-    superseded_by[old], supersedes[old + 1] = ids[old + 1], ids[old]
+    superseded_by, supersedes = np.full(n, -1), np.full(n, -1)  # index of the linked study, -1 = none
+    superseded_by[old], supersedes[old + 1] = old + 1, old
     is_trial = np.isin(design, vocab.trial_designs())
     follow_up = rng.gamma(2.0, 12.0, n).round(1) + 1
     return {
-        "study_id": _strings(ids),
-        "first_author": _strings(_labels("Synthetic A", number % 5000)),
+        "study_id": ids,
+        "first_author": _labels("Synthetic A", np.arange(5000)).take(number % 5000),
         "year": _ints(year),
-        "title": _strings(_labels("Synthetic benchmark study ", number, " (not a real publication)")),
-        "journal": _strings(np.full(n, "Synthetic Journal of Benchmarks", dtype=object)),
-        "doi": _strings(_labels("10.0000/synthetic-", number)),
+        "title": _labels("Synthetic benchmark study ", number, " (not a real publication)"),
+        "journal": _text("Synthetic Journal of Benchmarks", n),
+        "doi": _labels("10.0000/synthetic-", number),
         "pmid": _ints(np.zeros(n), blank=np.ones(n, bool)),
-        "nct_ids": _strings(np.where(is_trial, _labels("NCT9", number % 10_000_000), None)),
-        "country": _strings(COUNTRIES[rng.integers(0, len(COUNTRIES), n)]),
+        "nct_ids": _labels("NCT9", number).take(np.where(is_trial, number, -1), allow_fill=True),
+        "country": _strings(COUNTRIES).take(rng.integers(0, len(COUNTRIES), n)),
         "design": _codes(design),
         "evidence_level": _ints(level),
         "therapy_class": _codes(therapy_class),
-        "therapy": _strings(_labels("Synthetic product ", number % 300)),
+        "therapy": _labels("Synthetic product ", np.arange(300)).take(number % 300),
         "target": _codes(target),
         "cell_source": _codes(cell_source),
         "tissue_source": _codes(tissue),
         "engineering": _codes(engineering),
         "mechanisms": _strings(_mechanisms(n, vocab, rng)),
-        "dose": _strings(np.full(n, None, dtype=object)),
-        "conditioning": _strings(np.full(n, None, dtype=object)),
+        "dose": _text("", n, blank=np.ones(n, bool)),
+        "conditioning": _text("", n, blank=np.ones(n, bool)),
         "follow_up_months": _floats(follow_up, blank=rng.random(n) < 0.1),
         "is_current": is_current,
         "is_trial": is_trial,
-        "superseded_by": _strings(superseded_by),
-        "supersedes": _strings(supersedes),
-        "file": _strings(_labels("synthetic-", number, ".yaml")),
+        "superseded_by": ids.take(superseded_by, allow_fill=True),
+        "supersedes": ids.take(supersedes, allow_fill=True),
+        "file": _labels("synthetic-", number, ".yaml"),
         "_engineered": engineered,
     }
 
@@ -199,13 +209,12 @@ def _cohorts(n: int, rows_per_cohort: np.ndarray, vocab, rng) -> dict:
         if subtypes and chosen.any():
             subtype[chosen] = _choice(rng, list(subtypes), int(chosen.sum()))
     patients = np.clip(np.round(rng.lognormal(np.log(20), 0.9, n)), 1, 600).astype(np.int64)
-    url = _strings(np.full(n, "https://example.org/synthetic/cohort", dtype=object))
     return {
         "disease": _codes(disease),
         "disease_subtype": _codes(subtype),
         "n_patients": _ints(patients),
-        "n_source_url": url,
-        "n_source_note": _strings(np.full(n, "Synthetic benchmark cohort; not a real source.", dtype=object)),
+        "n_source_url": _text("https://example.org/synthetic/cohort", n),
+        "n_source_note": _text("Synthetic benchmark cohort; not a real source.", n),
         "p_response": rng.beta(2, 2, n),
         "_no_outcome": (rows_per_cohort == 1) & (rng.random(n) < 0.25),
     }
@@ -251,23 +260,21 @@ def _outcomes(cohort_of_row: np.ndarray, cohorts: dict, design, vocab, rng) -> d
     rct = (np.asarray(design, dtype=object) == "rct") & with_counts
     comparator_evaluated = np.maximum(rng.binomial(patients, 0.9), 1)
     comparator_responders = rng.binomial(comparator_evaluated, p / 2)
-    source = _strings(np.array(["https://example.org/synthetic/outcome", None], dtype=object))
-    note = _strings(np.array(["Synthetic benchmark row; not a real source.", None], dtype=object))
     return {
         "outcome_measure": _codes(measure),
         "timepoint_months": _floats(months, blank=blank),
-        "timepoint_label": _strings(np.full(n, None, dtype=object)),
+        "timepoint_label": _text("", n, blank=np.ones(n, bool)),
         "responders": _ints(responders, ~with_counts),
         "evaluated": _ints(evaluated, ~with_counts),
         "percent_reported": _floats(np.round(100 * p, 1), ~percent_only),
         "value": _floats(rng.normal(-3, 2, n).round(2), ~continuous),
-        "value_kind": _strings(np.where(continuous, "mean change", None)),
-        "comparator_label": _strings(np.where(rct, "Synthetic control arm", None)),
+        "value_kind": _text("mean change", n, blank=~continuous),
+        "comparator_label": _text("Synthetic control arm", n, blank=~rct),
         "comparator_responders": _ints(comparator_responders, ~rct),
         "comparator_evaluated": _ints(comparator_evaluated, ~rct),
         "comparator_percent": _floats(np.zeros(n), np.ones(n, bool)),
-        "source_url": source.take(blank.astype(np.int64)),
-        "source_note": note.take(blank.astype(np.int64)),
+        "source_url": _text("https://example.org/synthetic/outcome", n, blank=blank),
+        "source_note": _text("Synthetic benchmark row; not a real source.", n, blank=blank),
     }
 
 

@@ -36,3 +36,10 @@ def table_download(frame: pd.DataFrame, file_name: str, label: str, key: str) ->
     from evidence.export import neutralise_formulas
 
     st.download_button(label, data=lambda: neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig"), file_name=file_name, mime="text/csv", key=key)
+
+
+def workbook_download(sheets: dict[str, pd.DataFrame], file_name: str, label: str, key: str) -> None:
+    """Several derived tables as one Excel workbook, built when clicked."""
+    from evidence.export import tables_to_xlsx
+
+    st.download_button(label, data=lambda: tables_to_xlsx(sheets), file_name=file_name, mime=XLSX_MIME, key=key)

@@ -137,7 +137,7 @@ def comparison_table(results: list[TherapyComparison]) -> pd.DataFrame:
             "drug_free": f"{result.drug_free[0]}/{result.drug_free[1]}" if result.drug_free else "",
         }
         for row in result.safety.itertuples():
-            record[row.event] = f"{row.events}/{row.patients}" if row.patients else ""
+            record[row.event] = f"{row.events}/{row.patients} ({row.ci_low:.0%}–{row.ci_high:.0%})" if row.patients else ""
         records.append(record)
     numeric = ["pooled", "ci_low", "ci_high", "i2", "tau2", "median_follow_up"]
     return pd.DataFrame(records).astype({column: "float64" for column in numeric})

@@ -111,6 +111,15 @@ def to_xlsx_bytes(atlas: Atlas, view: pd.DataFrame, filters: Filters, lang: str 
     return buffer.getvalue()
 
 
+def tables_to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """Small derived tables (a comparison, a matrix) as one workbook, one sheet each, formulas neutralised."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as writer:
+        for name, frame in sheets.items():
+            neutralise_formulas(frame).to_excel(writer, sheet_name=name[:31], index=False)
+    return buffer.getvalue()
+
+
 def _authors(first_author: str) -> str:
     return f"{first_author} and others"
 

@@ -1,5 +1,6 @@
 """Compare Therapies: pooled remission with honest uncertainty, forest plots and safety side by side, in one disease."""
 
+import pandas as pd
 import streamlit as st
 
 from components.compare import (
@@ -9,7 +10,7 @@ from components.compare import (
     safety_panel,
 )
 from components.data import session_atlas
-from components.downloads import table_download
+from components.downloads import table_download, workbook_download
 from components.i18n import current_language, t
 from components.navigation_guard import ensure_navigation_mode
 from evidence.compare import (
@@ -72,7 +73,13 @@ else:
 results = [compare_therapy(base, atlas.safety, group, measure, pool_measure, tau2_method) for group in groups]
 table = comparison_table(results)
 readable = render_comparison_table(table, atlas, method_text)
-table_download(readable, f"rheumcell-atlas_compare_{disease}_{measure or 'none'}.csv", "下载比较表 (CSV)" if zh else "Download comparison (CSV)", "compare_table_csv")
+csv_col, xlsx_col = st.columns(2)
+with csv_col:
+    table_download(readable, f"rheumcell-atlas_compare_{disease}_{measure or 'none'}.csv", "下载比较表 (CSV)" if zh else "Download comparison (CSV)", "compare_table_csv")
+with xlsx_col:
+    per_study = [r.outcome_rows.assign(therapy=therapy_group_label(r.group, vocab, lang)) for r in results if not r.outcome_rows.empty]
+    workbook_download({"Comparison": readable, "Per-study data": pd.concat(per_study) if per_study else pd.DataFrame()},
+                      f"rheumcell-atlas_compare_{disease}_{measure or 'none'}.xlsx", "下载比较表 (Excel)" if zh else "Download comparison and per-study data (Excel)", "compare_table_xlsx")
 
 st.subheader("要点与注意" if zh else "What to keep in mind")
 for sentence in caveat_sentences(caveats(results), atlas):

@@ -77,7 +77,7 @@ def test_comparison_table_and_caveats(pooled_atlas):
     results = [compare_therapy(base, pooled_atlas.safety, g, "doris_remission") for g in groups]
     table = comparison_table(results).set_index("therapy_group")
     assert table.loc["car_t|cd19", "studies"] == 3 and table.loc["car_t|cd19", "patients"] == 23
-    assert table.loc["car_t|cd19", "crs_any"] == "12/15"
+    assert table.loc["car_t|cd19", "crs_any"] == "12/15 (52%–96%)"  # exact 95% CI of 12/15: 0.5191–0.9567
     notes = caveats(results)
     cart_kinds = {n["kind"] for n in notes if n["therapy_group"] == "car_t|cd19"}
     assert "heterogeneity" in cart_kinds  # 100%, 60% and 25% responders are far apart

@@ -119,3 +119,14 @@ def test_cli_export_writes_the_same_rows_as_the_app_filter(atlas, tmp_path):
     xlsx = tmp_path / "sle.xlsx"
     subprocess.run([sys.executable, "-m", "evidence", "export", "--disease", "sle", "--format", "xlsx", "-o", str(xlsx)], cwd=PROJECT_ROOT, check=True, timeout=120)
     assert len(pd.read_excel(xlsx, sheet_name="Evidence")) == len(filter_evidence(atlas.evidence, SLE))
+
+
+def test_derived_tables_workbook_opens_with_every_sheet_and_neutralised_text():
+    from evidence.export import tables_to_xlsx
+
+    comparison = pd.DataFrame({"Therapy": ["CAR-T · CD19", "=evil()"], "Patients": [23, 12]})
+    per_study = pd.DataFrame({"label": ["A 2024", "B 2025"], "responders": [5, 2], "evaluated": [5, 8]})
+    sheets = pd.read_excel(io.BytesIO(tables_to_xlsx({"Comparison": comparison, "Per-study data": per_study})), sheet_name=None)
+    assert list(sheets) == ["Comparison", "Per-study data"]
+    assert list(sheets["Comparison"]["Therapy"]) == ["CAR-T · CD19", "'=evil()"]
+    assert list(sheets["Per-study data"]["responders"]) == [5, 2]
