@@ -10,6 +10,7 @@ from components.charts import bubble_map_figure, grid_figure
 from components.filters import key as filter_key
 from components.i18n import current_language
 from evidence import Atlas
+from evidence.display import display_rows
 from evidence.matrices import (
     axis_order,
     remission_matrix,
@@ -17,6 +18,7 @@ from evidence.matrices import (
     therapy_group_label,
     therapy_group_order,
 )
+from evidence.outcomes import rows_for_cell
 
 LEGEND_TEXT = {
     "en": {"gap": "No study (gap)", "no_measure": "Studies, none report this measure", "proportion": "Responders / evaluated",
@@ -108,6 +110,25 @@ def remission_grid(atlas: Atlas, view: pd.DataFrame, measure: str) -> tuple[go.F
     figure = grid_figure(figure_cells, [disease_label[d] for d in diseases], [group_label[g] for g in groups], value="proportion", text="label",
                          colour_title="应答比例" if zh else "Proportion", legend_gap=LEGEND_TEXT[lang]["gap"], percent=True)
     return figure, cells
+
+
+def render_cell_studies(atlas: Atlas, view: pd.DataFrame, cell: tuple[str, str] | None, row_column: str, key: str) -> None:
+    """The studies behind a clicked cell, with links, and a button that opens exactly them in the Explorer."""
+    lang = current_language()
+    zh = lang == "zh"
+    if cell is None:
+        st.caption("点击单元格以列出相应研究。" if zh else "Click a cell to list its studies.")
+        return
+    disease, row_value = cell
+    rows = rows_for_cell(view, disease, row_column, row_value)
+    study_ids = sorted(rows["study_id"].unique())
+    st.markdown(f"**{len(study_ids)} {'项研究' if zh else 'studies'}**")
+    columns = ["study", "therapy", "design", "n_patients", "outcome_measure", "timepoint", "result", "doi_url", "pubmed_url"]
+    st.dataframe(display_rows(rows, atlas.vocabulary, lang)[columns], hide_index=True, width="stretch", column_config={
+        "doi_url": st.column_config.LinkColumn("DOI", display_text=r"https://doi\.org/(.*)"),
+        "pubmed_url": st.column_config.LinkColumn("PMID", display_text=r"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/"),
+    })
+    st.button("在证据检索中查看这些研究" if zh else "Show these studies in the Explorer", key=f"{key}_apply", on_click=apply_studies_filter, args=(study_ids,))
 
 
 def selected_cell(event) -> tuple[str, str] | None:

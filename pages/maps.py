@@ -6,18 +6,17 @@ from components.data import session_atlas
 from components.downloads import table_download
 from components.i18n import current_language, t
 from components.maps import (
-    apply_studies_filter,
     count_grid,
     follow_to_explorer,
     remission_grid,
+    render_cell_studies,
     selected_cell,
     therapy_map,
 )
 from components.navigation_guard import ensure_navigation_mode
-from evidence.display import display_rows
 from evidence.filters import filter_evidence
 from evidence.matrices import mechanism_disease_matrix, target_disease_matrix
-from evidence.outcomes import measures_with_counts, rows_for_cell
+from evidence.outcomes import measures_with_counts
 
 ensure_navigation_mode()  # first deep link on a fresh server: see components/navigation_guard.py
 
@@ -40,22 +39,6 @@ VALUE_LABELS = {"patients": t("patients"), "studies": t("studies")}  # resolved 
 measure_label = lambda m: atlas.vocabulary.label("outcome_measures", m, lang)  # noqa: E731
 
 
-def studies_behind(cell: tuple[str, str] | None, row_column: str, key: str) -> None:
-    """List the studies behind a clicked cell, with a button that applies them as a filter in the Explorer."""
-    if cell is None:
-        st.caption("点击单元格以列出相应研究。" if zh else "Click a cell to list its studies.")
-        return
-    disease, row_value = cell
-    rows = rows_for_cell(view, disease, row_column, row_value)
-    study_ids = sorted(rows["study_id"].unique())
-    st.markdown(f"**{len(study_ids)} {'项研究' if zh else 'studies'}**")
-    st.dataframe(display_rows(rows, atlas.vocabulary, lang)[["study", "therapy", "design", "n_patients", "outcome_measure", "timepoint", "result", "doi_url", "pubmed_url"]],
-                 hide_index=True, width="stretch",
-                 column_config={"doi_url": st.column_config.LinkColumn("DOI", display_text=r"https://doi\.org/(.*)"),
-                                "pubmed_url": st.column_config.LinkColumn("PMID", display_text=r"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/")})
-    st.button("在证据检索中查看这些研究" if zh else "Show these studies in the Explorer", key=f"{key}_apply", on_click=apply_studies_filter, args=(study_ids,))
-
-
 therapy_tab, target_tab, mechanism_tab, remission_tab = st.tabs(
     ["疗法 × 疾病" if zh else "Therapy × disease", "靶点 × 疾病" if zh else "Target × disease",
      "机制 × 疾病" if zh else "Mechanism × disease", "缓解结局" if zh else "Remission outcomes"]
@@ -69,28 +52,21 @@ with therapy_tab:
     figure, cells = therapy_map(atlas, view, colour_by, measure)
     event = st.plotly_chart(figure, width="stretch", on_select="rerun", selection_mode="points", key="maps_therapy_chart")
     st.caption("气泡大小 = 患者数（每队列计一次）。" if zh else "Bubble area = patients (each cohort once). Proportion = pooled responders ÷ evaluated, crude, for the chosen measure only.")
-    studies_behind(selected_cell(event), "therapy_group", "maps_therapy")
+    render_cell_studies(atlas, view, selected_cell(event), "therapy_group", "maps_therapy")
     table_download(cells, "rheumcell-atlas_therapy-disease-map.csv", "下载表格 (CSV)" if zh else "Download table (CSV)", "maps_therapy_csv")
 
-with target_tab:
-    value = st.radio("数值" if zh else "Value", ["patients", "studies"], horizontal=True, key="maps_target_value",
-                     format_func=VALUE_LABELS.get)
-    cells = target_disease_matrix(view)
-    if cells.empty:
-        st.info("当前筛选中没有带抗原靶点的疗法。" if zh else "No targeted (engineered-cell) therapy in the current filter.")
-    else:
-        event = st.plotly_chart(count_grid(atlas, cells, "target", "targets", value), width="stretch", on_select="rerun", selection_mode="points", key="maps_target_chart")
-        studies_behind(selected_cell(event), "target", "maps_target")
-        table_download(cells, "rheumcell-atlas_target-disease.csv", "下载表格 (CSV)" if zh else "Download table (CSV)", "maps_target_csv")
-
-with mechanism_tab:
-    value = st.radio("数值" if zh else "Value", ["patients", "studies"], horizontal=True, key="maps_mechanism_value",
-                     format_func=VALUE_LABELS.get)
-    cells = mechanism_disease_matrix(view)
-    event = st.plotly_chart(count_grid(atlas, cells, "mechanism", "mechanisms", value), width="stretch", on_select="rerun", selection_mode="points", key="maps_mechanism_chart")
-    st.caption("一项研究若有多个机制，会计入每个机制。" if zh else "A study with several mechanisms counts under each of them.")
-    studies_behind(selected_cell(event), "mechanism", "maps_mechanism")
-    table_download(cells, "rheumcell-atlas_mechanism-disease.csv", "下载表格 (CSV)" if zh else "Download table (CSV)", "maps_mechanism_csv")
+for tab, build, row, category in ((target_tab, target_disease_matrix, "target", "targets"), (mechanism_tab, mechanism_disease_matrix, "mechanism", "mechanisms")):
+    with tab:
+        value = st.radio("数值" if zh else "Value", ["patients", "studies"], horizontal=True, key=f"maps_{row}_value", format_func=VALUE_LABELS.get)
+        cells = build(view)
+        if cells.empty:
+            st.info(t("no_rows"))
+            continue
+        event = st.plotly_chart(count_grid(atlas, cells, row, category, value), width="stretch", on_select="rerun", selection_mode="points", key=f"maps_{row}_chart")
+        if row == "mechanism":
+            st.caption("一项研究若有多个机制，会计入每个机制。" if zh else "A study with several mechanisms counts under each of them.")
+        render_cell_studies(atlas, view, selected_cell(event), row, f"maps_{row}")
+        table_download(cells, f"rheumcell-atlas_{row}-disease.csv", "下载表格 (CSV)" if zh else "Download table (CSV)", f"maps_{row}_csv")
 
 with remission_tab:
     if not measures:
@@ -102,5 +78,5 @@ with remission_tab:
         figure, cells = remission_grid(atlas, view, measure)
         event = st.plotly_chart(figure, width="stretch", on_select="rerun", selection_mode="points", key="maps_remission_chart")
         st.caption("每个单元格只含一个指标；每个队列取该指标的最晚时间点。" if zh else "One measure per cell, never mixed; each cohort contributes its latest timepoint for the measure.")
-        studies_behind(selected_cell(event), "therapy_group", "maps_remission")
+        render_cell_studies(atlas, view, selected_cell(event), "therapy_group", "maps_remission")
         table_download(cells, f"rheumcell-atlas_remission_{measure}.csv", "下载表格 (CSV)" if zh else "Download table (CSV)", "maps_remission_csv")

@@ -6,7 +6,13 @@ import streamlit as st
 from components.data import UPLOADS_KEY, session_atlas
 from components.i18n import current_language, t
 from components.navigation_guard import ensure_navigation_mode
-from evidence.uploads import MAX_BYTES, MAX_ROWS, template_csv, template_xlsx, validate_upload
+from evidence.uploads import (
+    MAX_BYTES,
+    MAX_ROWS,
+    template_csv,
+    template_xlsx,
+    validate_upload,
+)
 
 ensure_navigation_mode()  # first deep link on a fresh server: see components/navigation_guard.py
 
