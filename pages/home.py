@@ -20,7 +20,7 @@ newest = filter_evidence(atlas.evidence, Filters())  # the whole atlas, newest r
 kpi_row(summarise(newest))
 st.caption(
     f"{t('data_version')} {atlas.release.version} · {t('data_checked')} {atlas.release.checked.isoformat()} · "
-    + ("流水线条目" if lang == "zh" else "pipeline entries")
+    + ("在研管线条目" if lang == "zh" else "pipeline entries")
     + f": {len(atlas.pipeline)}"
 )
 
@@ -35,6 +35,7 @@ for column, field, category, title in (
         table,
         hide_index=True,
         width="stretch",
+        height=38 + 35 * max(len(table), 1),  # every row visible, no inner scrollbar
         column_config={
             field: st.column_config.TextColumn(title),
             "studies": st.column_config.NumberColumn(t("studies"), format="%d"),
