@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components.data import session_atlas
+from components.data import prepare_session_atlas
 from components.filters import seed_from_url, sidebar_filters, sync_url
 from components.frame import (
     render_language_switch,
@@ -23,7 +23,7 @@ PAGES = {
     "about": ("pages/about.py", "page_about", "📖"),
 }
 
-atlas = session_atlas()
+atlas = prepare_session_atlas()
 seed_from_url(atlas)  # before any widget exists, so the URL can set their state
 render_language_switch()
 filters = sidebar_filters(atlas)

@@ -1,14 +1,28 @@
-"""The one place the app gets its data: the validated atlas, cached until a data file changes, plus this session's uploads."""
+"""The one place the app gets its data: the validated atlas, cached until a data file changes, plus this session's uploads,
+and the cached results derived from it (keyed on the data's state, the uploads and the reader's choices)."""
 
 from __future__ import annotations
+
+import uuid
 
 import pandas as pd
 import streamlit as st
 
 from evidence import Atlas, data_fingerprint, load_atlas
+from evidence.compare import compare_therapy, comparison_base
+from evidence.display import display_rows
+from evidence.filters import Filters, facet_counts_all, filter_evidence
+from evidence.matrices import (
+    mechanism_disease_matrix,
+    remission_matrix,
+    target_disease_matrix,
+    therapy_disease_map,
+)
 from evidence.paths import DATA_DIR
 
 UPLOADS_KEY = "uploaded_tables"
+RUN_ATLAS_KEY = "_run_atlas"  # (atlas key, atlas) of the current run, so pages do not rebuild it
+MATRICES = {"therapy": therapy_disease_map, "target": target_disease_matrix, "mechanism": mechanism_disease_matrix}
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -21,16 +35,82 @@ def load_atlas_cached() -> Atlas:
     return _load_atlas(data_fingerprint(DATA_DIR))
 
 
-def uploaded_tables() -> dict[str, pd.DataFrame] | None:
+def uploaded_tables() -> dict | None:
     return st.session_state.get(UPLOADS_KEY)
 
 
-def session_atlas() -> Atlas:
-    """The curated atlas, with this session's uploaded studies appended (marked origin = 'uploaded')."""
-    atlas = load_atlas_cached()
-    uploads = uploaded_tables()
-    if not uploads:
-        return atlas
-    from evidence.uploads import merge_uploads
+def store_uploads(studies: list, file_name: str) -> None:
+    st.session_state[UPLOADS_KEY] = {"studies": studies, "file": file_name, "token": uuid.uuid4().hex}
 
-    return merge_uploads(atlas, uploads)
+
+def prepare_session_atlas() -> Atlas:
+    """Called once per run by app.py: the curated atlas with this session's uploads appended (origin = 'uploaded')."""
+    fingerprint = data_fingerprint(DATA_DIR)
+    atlas = _load_atlas(fingerprint)
+    uploads = uploaded_tables()
+    if uploads:
+        from evidence.uploads import merge_uploads
+
+        atlas = merge_uploads(atlas, uploads)
+    key = (fingerprint, uploads["token"] if uploads else "")
+    st.session_state[RUN_ATLAS_KEY] = (key, atlas)
+    return atlas
+
+
+def session_atlas() -> Atlas:
+    """The atlas of this run (prepared by app.py)."""
+    return st.session_state[RUN_ATLAS_KEY][1] if RUN_ATLAS_KEY in st.session_state else prepare_session_atlas()
+
+
+def _atlas_key() -> tuple:
+    return st.session_state[RUN_ATLAS_KEY][0]
+
+
+# Derived results, cached per (atlas key, arguments). `_atlas` is not hashed: the key stands for it.
+@st.cache_data(show_spinner=False, max_entries=256)
+def _facets(key: tuple, filters: Filters, names: tuple, _atlas: Atlas) -> dict:
+    return facet_counts_all(_atlas.evidence, filters, names)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _view(key: tuple, filters: Filters, _atlas: Atlas) -> pd.DataFrame:
+    return filter_evidence(_atlas.evidence, filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _display(key: tuple, filters: Filters, lang: str, limit: int, _atlas: Atlas) -> pd.DataFrame:
+    return display_rows(filter_evidence(_atlas.evidence, filters).head(limit), _atlas.vocabulary, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _matrix(key: tuple, kind: str, filters: Filters, measure: str | None, _atlas: Atlas) -> pd.DataFrame:
+    view = filter_evidence(_atlas.evidence, filters)
+    return remission_matrix(view, measure) if kind == "remission" else MATRICES[kind](view)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _comparison(key: tuple, disease: str, subtype: str | None, group: str, measure: str | None, pool: str, tau2: str, _atlas: Atlas):
+    return compare_therapy(comparison_base(_atlas.evidence, disease, subtype), _atlas.safety, group, measure, pool, tau2)
+
+
+def facets(filters: Filters, names: tuple) -> dict:
+    return _facets(_atlas_key(), filters, tuple(names), session_atlas())
+
+
+def filtered_view(filters: Filters) -> pd.DataFrame:
+    """The evidence rows under the reader's filters (columns of the evidence table)."""
+    return _view(_atlas_key(), filters, session_atlas())
+
+
+def grid_rows(filters: Filters, lang: str, limit: int) -> pd.DataFrame:
+    """The Explorer grid's rows (evidence.display.EXPLORER_COLUMNS) for the filters, at most `limit`."""
+    return _display(_atlas_key(), filters, lang, limit, session_atlas())
+
+
+def matrix(kind: str, filters: Filters, measure: str | None = None) -> pd.DataFrame:
+    """'therapy', 'target', 'mechanism' or 'remission' (with a measure) matrix of the filtered view."""
+    return _matrix(_atlas_key(), kind, filters, measure, session_atlas())
+
+
+def comparison(disease: str, subtype: str | None, group: str, measure: str | None, pool: str, tau2: str):
+    return _comparison(_atlas_key(), disease, subtype, group, measure, pool, tau2, session_atlas())

@@ -7,6 +7,7 @@ from dataclasses import fields
 import pandas as pd
 import streamlit as st
 
+from components.data import facets
 from components.i18n import LANG_KEY, current_language, t
 from evidence import Atlas
 from evidence.filters import (
@@ -14,7 +15,6 @@ from evidence.filters import (
     TIERS,
     Filters,
     country_tokens,
-    facet_counts,
 )
 from evidence.query import QUERY_KEYS, from_query_params, to_query_params
 
@@ -99,8 +99,7 @@ def _label(atlas: Atlas, name: str, value, lang: str) -> str:
     return atlas.vocabulary.label(VOCAB_CATEGORY[name], value, lang)
 
 
-def _choice_widget(atlas: Atlas, name: str, current: Filters, lang: str) -> None:
-    counts = facet_counts(atlas.evidence, current, name)
+def _choice_widget(atlas: Atlas, name: str, counts: dict, lang: str) -> None:
     st.multiselect(
         t(WIDGET_TITLES[name]),
         options=_options(atlas, name),
@@ -151,14 +150,14 @@ def sidebar_filters(atlas: Atlas) -> Filters:
         st.subheader(t("filters"))
         tier_labels = {tier: t(f"tier_{tier}") for tier in TIERS}  # resolved now: format functions may run outside the script
         st.radio(t("tier"), TIERS, format_func=tier_labels.get, key=key("tier"))
-        current = filters_from_state()
+        counts = facets(filters_from_state(), (*MAIN_CHOICES, *MORE_CHOICES))
         for name in MAIN_CHOICES:
-            _choice_widget(atlas, name, current, lang)
+            _choice_widget(atlas, name, counts[name], lang)
         st.slider(t("years"), min_value=low, max_value=max(high, low + 1), key=key("years"))
         st.text_input(t("search"), key=key("text"), max_chars=200)
         with st.expander(t("more_filters")):
             for name in MORE_CHOICES:
-                _choice_widget(atlas, name, current, lang)
+                _choice_widget(atlas, name, counts[name], lang)
             countries = sorted(set(c for names in country_tokens(atlas.evidence["country"]) for c in names))
             st.session_state[key("countries")] = [c for c in st.session_state.get(key("countries"), []) if c in countries]
             st.multiselect(t("country"), countries, key=key("countries"), placeholder="—")

@@ -7,14 +7,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.charts import bubble_map_figure, grid_figure
+from components.data import matrix
 from components.filters import key as filter_key
 from components.i18n import current_language
 from evidence import Atlas
 from evidence.display import display_rows
+from evidence.filters import Filters
 from evidence.matrices import (
     axis_order,
-    remission_matrix,
-    therapy_disease_map,
     therapy_group_label,
     therapy_group_order,
 )
@@ -36,13 +36,13 @@ def _disease_labels(atlas: Atlas, codes, lang: str) -> dict[str, str]:
     return {code: atlas.vocabulary.short_label("diseases", code, lang) for code in codes}
 
 
-def therapy_map(atlas: Atlas, view: pd.DataFrame, colour_by: str, measure: str | None) -> tuple[go.Figure, pd.DataFrame]:
+def therapy_map(atlas: Atlas, filters: Filters, colour_by: str, measure: str | None) -> tuple[go.Figure, pd.DataFrame]:
     """Bubble map of therapy group × disease and its underlying table (for download and the click)."""
     lang = current_language()
     zh = lang == "zh"
-    cells = therapy_disease_map(view)
+    cells = matrix("therapy", filters)
     if colour_by == "proportion" and measure:
-        proportions = remission_matrix(view, measure)[["therapy_group", "disease", "responders", "evaluated", "proportion"]]
+        proportions = matrix("remission", filters, measure)[["therapy_group", "disease", "responders", "evaluated", "proportion"]]
         cells = cells.merge(proportions, on=["therapy_group", "disease"], how="left")
     else:
         cells = cells.assign(responders=pd.NA, evaluated=pd.NA, proportion=float("nan"))
@@ -91,10 +91,10 @@ def count_grid(atlas: Atlas, cells: pd.DataFrame, row: str, row_category: str, v
                        colour_title=title, legend_gap=LEGEND_TEXT[lang]["gap"])
 
 
-def remission_grid(atlas: Atlas, view: pd.DataFrame, measure: str) -> tuple[go.Figure, pd.DataFrame]:
+def remission_grid(atlas: Atlas, filters: Filters, measure: str) -> tuple[go.Figure, pd.DataFrame]:
     lang = current_language()
     zh = lang == "zh"
-    cells = remission_matrix(view, measure)
+    cells = matrix("remission", filters, measure)
     groups = therapy_group_order(cells["therapy_group"], atlas.vocabulary)
     diseases = axis_order(cells["disease"], atlas.vocabulary.ids("diseases"))
     group_label = {g: therapy_group_label(g, atlas.vocabulary, lang) for g in groups}

@@ -5,17 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.data import grid_rows
 from components.i18n import current_language, t
 from components.text import escape_markdown
 from evidence import Atlas
 from evidence.display import (
-    display_rows,
     doi_url,
     pubmed_url,
     safe_url,
     timepoint_text,
     trial_url,
 )
+from evidence.filters import Filters
 from evidence.labels import column_help, column_label, translate_codes
 
 MAX_GRID_ROWS = 2000  # the grid never receives more rows than a reader can scroll; downloads carry everything
@@ -61,10 +62,10 @@ def _config(lang: str) -> dict:
     }
 
 
-def evidence_grid(view: pd.DataFrame, atlas: Atlas, key: str) -> str | None:
+def evidence_grid(filters: Filters, key: str) -> str | None:
     """Draw the filtered evidence; returns the study id of the selected row, if any."""
     lang = current_language()
-    rows = display_rows(view.head(MAX_GRID_ROWS), atlas.vocabulary, lang)
+    rows = grid_rows(filters, lang, MAX_GRID_ROWS)
     event = st.dataframe(
         rows,
         column_config=_config(lang),

@@ -58,38 +58,56 @@ def country_tokens(series: pd.Series) -> pd.Series:
     return series.fillna("").astype(str).str.split(";").apply(lambda parts: [p.strip() for p in parts if p.strip()])
 
 
-def filter_mask(evidence: pd.DataFrame, filters: Filters) -> pd.Series:
-    mask = pd.Series(True, index=evidence.index)
+def _field_masks(evidence: pd.DataFrame, filters: Filters) -> dict[str, pd.Series]:
+    """One boolean mask per active restriction, keyed by filter field (choice fields by their own name)."""
+    masks: dict[str, pd.Series] = {}
     for name, column in CHOICE_COLUMNS.items():
         chosen = getattr(filters, name)
         if chosen:
-            values = evidence[column]
-            mask &= values.astype("object").isin(list(chosen)).fillna(False).astype(bool)
+            # isin works on the categorical codes directly: no per-row conversion of a million cells
+            masks[name] = pd.Series(evidence[column].isin(list(chosen)), index=evidence.index).fillna(False).astype(bool)
     if filters.countries:
         wanted = set(filters.countries)
-        mask &= country_tokens(evidence["country"]).apply(lambda names: bool(wanted.intersection(names)))
+        masks["countries"] = country_tokens(evidence["country"]).apply(lambda names: bool(wanted.intersection(names)))
     if filters.year_from is not None:
-        mask &= (evidence["year"] >= filters.year_from).fillna(False)
+        masks["year_from"] = (evidence["year"] >= filters.year_from).fillna(False).astype(bool)
     if filters.year_to is not None:
-        mask &= (evidence["year"] <= filters.year_to).fillna(False)
+        masks["year_to"] = (evidence["year"] <= filters.year_to).fillna(False).astype(bool)
     if filters.min_patients:
-        mask &= (evidence["n_patients"] >= filters.min_patients).fillna(False)
+        masks["min_patients"] = (evidence["n_patients"] >= filters.min_patients).fillna(False).astype(bool)
     if filters.text.strip():
-        needle = filters.text.strip().casefold()
-        hits = pd.Series(False, index=evidence.index)
-        for column in TEXT_COLUMNS:
-            hits |= evidence[column].fillna("").astype(str).str.casefold().str.contains(needle, regex=False)
-        mask &= hits
+        masks["text"] = _text_mask(evidence, filters.text.strip().casefold())
     if filters.tier != "all":
         # every tier but "all" shows only the newest report of each cohort, so no patient is counted twice
-        mask &= evidence["is_current"].astype(bool)
-    if filters.tier == "trials":
-        mask &= evidence["is_trial"].astype(bool)
-    if filters.tier == "no_case_reports":
-        mask &= evidence["design"].astype("object") != "case_report"
+        masks["tier"] = evidence["is_current"].astype(bool)
+        if filters.tier == "trials":
+            masks["tier"] &= evidence["is_trial"].astype(bool)
+        if filters.tier == "no_case_reports":
+            masks["tier"] &= (evidence["design"] != "case_report").fillna(True).astype(bool)
     if filters.study_ids:
-        mask &= evidence["study_id"].isin(list(filters.study_ids))
-    return mask.astype(bool)
+        masks["study_ids"] = evidence["study_id"].isin(list(filters.study_ids))
+    return masks
+
+
+def _text_mask(evidence: pd.DataFrame, needle: str) -> pd.Series:
+    """Case-insensitive substring over title, product, author and journal; each distinct text is searched once."""
+    hits = pd.Series(False, index=evidence.index)
+    for column in TEXT_COLUMNS:
+        values = evidence[column].astype("object").fillna("")
+        found = {text: needle in text.casefold() for text in values.unique()}
+        hits |= values.map(found).astype(bool)
+    return hits
+
+
+def _combine(masks, index) -> pd.Series:
+    mask = pd.Series(True, index=index)
+    for part in masks:
+        mask &= part
+    return mask
+
+
+def filter_mask(evidence: pd.DataFrame, filters: Filters) -> pd.Series:
+    return _combine(_field_masks(evidence, filters).values(), evidence.index)
 
 
 def best_available_only(evidence: pd.DataFrame) -> pd.DataFrame:
@@ -109,10 +127,20 @@ def filter_evidence(evidence: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 def facet_counts(evidence: pd.DataFrame, filters: Filters, name: str) -> dict:
     """Studies per value of one filter, under all the other filters (so each option shows what it would add)."""
-    column = CHOICE_COLUMNS[name]
-    view = filter_evidence(evidence, filters.without(name))
-    counts = view.groupby(view[column].astype("object"), dropna=True)["study_id"].nunique()
-    return counts.to_dict()
+    return facet_counts_all(evidence, filters, [name])[name]
+
+
+def facet_counts_all(evidence: pd.DataFrame, filters: Filters, names) -> dict[str, dict]:
+    """facet_counts for several filters at once, computing each restriction's mask only once."""
+    masks = _field_masks(evidence, filters)
+    counts = {}
+    for name in names:
+        view = evidence[_combine([m for key, m in masks.items() if key != name], evidence.index)]
+        if filters.tier == "best":
+            view = best_available_only(view)
+        column = CHOICE_COLUMNS[name]
+        counts[name] = view.groupby(view[column].astype("object"), dropna=True)["study_id"].nunique().to_dict()
+    return counts
 
 
 def studies_in(view: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:

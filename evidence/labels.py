@@ -91,21 +91,29 @@ def column_help(column: str) -> str:
     return COLUMN_LABELS.get(column, ("", "", ""))[2]
 
 
+def _relabel(series: pd.Series, labels: dict[str, str]) -> pd.Series:
+    """Codes -> labels; a categorical is relabelled through its few categories, not row by row."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = series.cat.categories
+        names = [labels.get(c, c) for c in categories]
+        if len(set(names)) == len(names):
+            return series.cat.rename_categories(names).astype("object")
+    return series.astype("object").map(lambda v: labels.get(v, v) if isinstance(v, str) else v)
+
+
 def translate_codes(frame: pd.DataFrame, vocab: Vocabulary, lang: str = "en") -> pd.DataFrame:
     """Replace coded values by their labels (unknown codes are kept as they are)."""
     frame = frame.copy()
     for column, category in CODED.items():
         if column in frame:
-            labels = vocab.labels(category, lang)
-            frame[column] = frame[column].astype("object").map(lambda v: labels.get(v, v) if isinstance(v, str) else v)
+            frame[column] = _relabel(frame[column], vocab.labels(category, lang))
     if "disease_subtype" in frame:
-        subtype = vocab.subtype_labels(lang)
-        frame["disease_subtype"] = frame["disease_subtype"].astype("object").map(lambda v: subtype.get(v, v) if isinstance(v, str) else v)
+        frame["disease_subtype"] = _relabel(frame["disease_subtype"], vocab.subtype_labels(lang))
     if "mechanisms" in frame:
         mechanism = vocab.labels("mechanisms", lang)
-        frame["mechanisms"] = frame["mechanisms"].astype("object").map(
-            lambda v: "; ".join(mechanism.get(m, m) for m in v.split("; ")) if isinstance(v, str) and v else v
-        )
+        texts = frame["mechanisms"].astype("object")
+        translated = {t: "; ".join(mechanism.get(m, m) for m in t.split("; ")) for t in texts.dropna().unique() if isinstance(t, str)}
+        frame["mechanisms"] = texts.map(lambda v: translated.get(v, v))
     return frame
 
 

@@ -13,29 +13,52 @@ import pandas as pd
 from evidence.summary import COHORT_KEY
 
 ENGINEERED_CLASSES = {"car_t", "car_nk", "caar_t", "car_treg"}
+GROUP_PARTS = ["therapy_class", "target", "tissue_source", "cell_source"]
+# The matrices read only these columns: projecting first keeps every later copy narrow (the table has ~55).
+MATRIX_COLUMNS = [*COHORT_KEY, *GROUP_PARTS, "n_patients", "evidence_level", "design", "mechanisms", "outcome_measure",
+                  "timepoint_months", "responders", "evaluated"]
+
+
+def _narrow(evidence: pd.DataFrame, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    columns = [c for c in dict.fromkeys([*MATRIX_COLUMNS, *extra, "therapy_group"]) if c in evidence.columns]
+    return evidence[columns]
 
 
 def therapy_group(evidence: pd.DataFrame) -> pd.Series:
-    """Row key of the therapy axis: class · target for engineered cells, class · tissue for MSC, class · cell source for HSCT."""
-    therapy_class = evidence["therapy_class"].astype("object")
-    detail = np.where(
-        therapy_class.isin(list(ENGINEERED_CLASSES)),
-        evidence["target"].astype("object"),
-        np.where(therapy_class == "msc", evidence["tissue_source"].astype("object").fillna("mixed"), evidence["cell_source"].astype("object")),
-    )
-    detail = pd.Series(detail, index=evidence.index).fillna("unspecified").astype(str)
-    return therapy_class.astype(str) + "|" + detail
+    """Row key of the therapy axis: class · target for engineered cells, class · tissue for MSC, class · cell source for HSCT.
+
+    Uses the precomputed `therapy_group` column when the table has one; otherwise labels each distinct
+    combination once and spreads the labels back, so a million rows cost one groupby, not a million string joins.
+    """
+    if "therapy_group" in evidence:
+        return evidence["therapy_group"].astype("object")
+    parts = ["therapy_class", "target", "tissue_source", "cell_source"]
+    codes = evidence.groupby(parts, observed=True, dropna=False, sort=False).ngroup()
+    combos = evidence.loc[~codes.duplicated(), parts].assign(code=codes[~codes.duplicated()])
+    labels = {row.code: _group_key(row.therapy_class, row.target, row.tissue_source, row.cell_source) for row in combos.itertuples()}
+    return codes.map(labels).astype("object")
+
+
+def _group_key(therapy_class, target, tissue_source, cell_source) -> str:
+    if therapy_class in ENGINEERED_CLASSES:
+        detail = target
+    elif therapy_class == "msc":
+        detail = tissue_source if isinstance(tissue_source, str) else "mixed"
+    else:
+        detail = cell_source
+    return f"{therapy_class}|{detail if isinstance(detail, str) else 'unspecified'}"
 
 
 def _cohorts(evidence: pd.DataFrame, extra_key: str | None = None) -> pd.DataFrame:
     """One row per study cohort (per cohort and `extra_key` value, e.g. each mechanism of an exploded table)."""
-    cohorts = evidence.drop_duplicates(subset=COHORT_KEY + ([extra_key] if extra_key else [])).copy()
-    cohorts["therapy_group"] = therapy_group(cohorts)
-    return cohorts
+    cohorts = evidence.drop_duplicates(subset=COHORT_KEY + ([extra_key] if extra_key else []))
+    return cohorts.assign(therapy_group=therapy_group(cohorts))
 
 
-def _joined(values: pd.Series) -> str:
-    return "; ".join(sorted({str(v) for v in values.dropna()}))
+def _joined(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
+    """Per cell, the distinct values of `column` joined by '; ' (deduplicated before joining, so cost follows distinct values)."""
+    distinct = frame[[*keys, column]].dropna().astype({column: "object"}).drop_duplicates()
+    return distinct.groupby(keys, observed=True, sort=False)[column].agg(lambda values: "; ".join(sorted(map(str, values))))
 
 
 def therapy_disease_map(evidence: pd.DataFrame) -> pd.DataFrame:
@@ -43,49 +66,57 @@ def therapy_disease_map(evidence: pd.DataFrame) -> pd.DataFrame:
 
     best_level is the lowest (best) Oxford CEBM level in the cell; measures lists the outcome measures reported.
     """
+    columns = ["therapy_group", "disease", "studies", "patients", "best_level", "designs", "measures", "study_ids"]
     if evidence.empty:
-        return pd.DataFrame(columns=["therapy_group", "disease", "studies", "patients", "best_level", "designs", "measures", "study_ids"])
+        return pd.DataFrame(columns=columns)
+    evidence = _narrow(evidence)
     cohorts = _cohorts(evidence)
+    cohorts = cohorts.assign(disease=cohorts["disease"].astype("object"))
     keys = ["therapy_group", "disease"]
-    cells = cohorts.groupby(keys, observed=True, dropna=True).agg(
-        studies=("study_id", "nunique"),
-        patients=("n_patients", "sum"),
-        best_level=("evidence_level", "min"),
-        designs=("design", _joined),
-        study_ids=("study_id", _joined),
-    )
-    rows = evidence.assign(therapy_group=therapy_group(evidence))
-    measures = rows.groupby(keys, observed=True, dropna=True)["outcome_measure"].agg(_joined).rename("measures")
-    return cells.join(measures).reset_index()
+    grouped = cohorts.groupby(keys, sort=False)
+    cells = pd.DataFrame({
+        "studies": grouped["study_id"].nunique(),
+        "patients": grouped["n_patients"].sum(),
+        "best_level": grouped["evidence_level"].min(),
+    })
+    cells["designs"] = _joined(cohorts, keys, "design")
+    cells["study_ids"] = _joined(cohorts, keys, "study_id")
+    rows = evidence.assign(therapy_group=therapy_group(evidence), disease=evidence["disease"].astype("object"))
+    cells["measures"] = _joined(rows, keys, "outcome_measure")
+    cells["measures"] = cells["measures"].fillna("")
+    return cells.reset_index()[columns].sort_values(keys, ignore_index=True)
 
 
-def count_matrix(evidence: pd.DataFrame, row: str, value: str = "patients") -> pd.DataFrame:
-    """Long table row × disease with `studies` and `patients` (patients once per cohort). `row` is an evidence column."""
-    cohorts = _cohorts(evidence, extra_key=row) if not evidence.empty else evidence
-    if cohorts.empty:
+def count_matrix(evidence: pd.DataFrame, row: str) -> pd.DataFrame:
+    """Long table row × disease with studies, patients (once per cohort) and study_ids. `row` is an evidence column."""
+    if evidence.empty:
         return pd.DataFrame(columns=[row, "disease", "studies", "patients", "study_ids"])
-    return (
-        cohorts.groupby([cohorts[row].astype("object"), cohorts["disease"].astype("object")], dropna=True)
-        .agg(studies=("study_id", "nunique"), patients=("n_patients", "sum"), study_ids=("study_id", _joined))
-        .reset_index()
-    )
+    cohorts = _narrow(evidence, (row,)).drop_duplicates(subset=[*COHORT_KEY, row])
+    cohorts = cohorts.assign(**{row: cohorts[row].astype("object"), "disease": cohorts["disease"].astype("object")}).dropna(subset=[row, "disease"])
+    keys = [row, "disease"]
+    grouped = cohorts.groupby(keys, sort=False)
+    cells = pd.DataFrame({"studies": grouped["study_id"].nunique(), "patients": grouped["n_patients"].sum()})
+    cells["study_ids"] = _joined(cohorts, keys, "study_id")
+    return cells.reset_index().sort_values(keys, ignore_index=True)
 
 
 def target_disease_matrix(evidence: pd.DataFrame) -> pd.DataFrame:
     """Columns: target, disease, studies, patients, study_ids — engineered-cell therapies only (MSC/HSCT have no target)."""
-    return count_matrix(evidence[evidence["target"].astype("object") != "none"], "target")
+    return count_matrix(evidence[(evidence["target"] != "none").fillna(False)], "target")
 
 
 def mechanism_disease_matrix(evidence: pd.DataFrame) -> pd.DataFrame:
     """Columns: mechanism, disease, studies, patients, study_ids; a study with several mechanisms counts in each."""
-    exploded = evidence.assign(mechanism=evidence["mechanisms"].fillna("").astype(str).str.split("; ")).explode("mechanism")
-    exploded = exploded[exploded["mechanism"] != ""]
+    cohorts = _narrow(evidence).drop_duplicates(subset=COHORT_KEY)
+    mechanisms = cohorts["mechanisms"].astype("object").fillna("")
+    split = {text: [m for m in text.split("; ") if m] for text in mechanisms.unique()}  # each distinct list split once
+    exploded = cohorts.assign(mechanism=mechanisms.map(split)).explode("mechanism").dropna(subset=["mechanism"])
     return count_matrix(exploded, "mechanism")
 
 
 def latest_outcome_per_cohort(evidence: pd.DataFrame, measure: str) -> pd.DataFrame:
     """For one measure, each cohort's row at its latest timepoint with a responder count (blank timepoint = last follow-up, taken as latest)."""
-    rows = evidence[(evidence["outcome_measure"].astype("object") == measure) & evidence["responders"].notna() & evidence["evaluated"].notna()]
+    rows = evidence[((evidence["outcome_measure"] == measure) & evidence["responders"].notna() & evidence["evaluated"].notna()).fillna(False)]
     rows = rows[rows["evaluated"] > 0]
     order = rows["timepoint_months"].astype("float64").fillna(np.inf)
     return rows.assign(_order=order).sort_values("_order").drop_duplicates(subset=COHORT_KEY, keep="last").drop(columns="_order")
@@ -96,15 +127,16 @@ def remission_matrix(evidence: pd.DataFrame, measure: str) -> pd.DataFrame:
 
     Each cohort contributes its latest timepoint for the measure; proportion = responders / evaluated (crude).
     """
-    rows = latest_outcome_per_cohort(evidence, measure)
+    rows = latest_outcome_per_cohort(_narrow(evidence), measure)
     if rows.empty:
         return pd.DataFrame(columns=["therapy_group", "disease", "responders", "evaluated", "proportion", "studies", "study_ids"])
     rows = rows.assign(therapy_group=therapy_group(rows), disease=rows["disease"].astype("object"))
-    cells = rows.groupby(["therapy_group", "disease"]).agg(
-        responders=("responders", "sum"), evaluated=("evaluated", "sum"), studies=("study_id", "nunique"), study_ids=("study_id", _joined)
-    )
+    keys = ["therapy_group", "disease"]
+    grouped = rows.groupby(keys, sort=False)
+    cells = pd.DataFrame({"responders": grouped["responders"].sum(), "evaluated": grouped["evaluated"].sum(), "studies": grouped["study_id"].nunique()})
+    cells["study_ids"] = _joined(rows, keys, "study_id")
     cells["proportion"] = cells["responders"].astype("float64") / cells["evaluated"].astype("float64")
-    return cells.reset_index()[["therapy_group", "disease", "responders", "evaluated", "proportion", "studies", "study_ids"]]
+    return cells.reset_index()[["therapy_group", "disease", "responders", "evaluated", "proportion", "studies", "study_ids"]].sort_values(keys, ignore_index=True)
 
 
 def therapy_group_label(group: str, vocab, lang: str = "en") -> str:

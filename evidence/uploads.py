@@ -15,7 +15,15 @@ import pandas as pd
 from evidence.load import Atlas
 from evidence.problems import Problem
 from evidence.schema import Study
-from evidence.tables import COHORT_COLUMNS, EVIDENCE_COLUMNS, SAFETY_COLUMNS, STUDY_COLUMNS, SAFETY_COUNTS, build_tables, typed
+from evidence.tables import (
+    COHORT_COLUMNS,
+    EVIDENCE_COLUMNS,
+    SAFETY_COLUMNS,
+    SAFETY_COUNTS,
+    STUDY_COLUMNS,
+    build_tables,
+    typed,
+)
 from evidence.validate import check_links, validate_record
 from evidence.vocabulary import Vocabulary
 

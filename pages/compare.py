@@ -9,14 +9,13 @@ from components.compare import (
     render_comparison_table,
     safety_panel,
 )
-from components.data import session_atlas
+from components.data import comparison, session_atlas
 from components.downloads import table_download, workbook_download
 from components.i18n import current_language, t
 from components.navigation_guard import ensure_navigation_mode
 from evidence.compare import (
     caveats,
     comparable_measures,
-    compare_therapy,
     comparison_base,
     comparison_table,
     default_therapies,
@@ -70,7 +69,7 @@ if measure:
 else:
     st.info("所选疗法没有带应答计数的结局；仍显示患者数与安全性。" if zh else "No outcome with responder counts for these therapies; patients and safety are still shown.")
 
-results = [compare_therapy(base, atlas.safety, group, measure, pool_measure, tau2_method) for group in groups]
+results = [comparison(disease, subtype, group, measure, pool_measure, tau2_method) for group in groups]
 table = comparison_table(results)
 readable = render_comparison_table(table, atlas, method_text)
 csv_col, xlsx_col = st.columns(2)

@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from components.data import session_atlas
+from components.data import filtered_view, session_atlas
 from components.downloads import download_row
 from components.i18n import t
 from components.kpis import kpi_row
 from components.navigation_guard import ensure_navigation_mode
 from components.tables import evidence_grid, opened_study, study_detail
-from evidence.filters import filter_evidence
 from evidence.summary import summarise
 
 ensure_navigation_mode()  # first deep link on a fresh server: see components/navigation_guard.py
@@ -17,14 +16,14 @@ atlas = session_atlas()
 filters = st.session_state["filters"]
 st.title(t("page_explorer"))
 
-view = filter_evidence(atlas.evidence, filters)
+view = filtered_view(filters)
 kpi_row(summarise(view))
 if view.empty:
     st.info(t("no_rows"))
     st.stop()
 
 st.caption(f"{t('evidence_rows')}: {len(view)}")
-selected = evidence_grid(view, atlas, key="explorer_grid")
+selected = evidence_grid(filters, key="explorer_grid")
 download_row(atlas, view, filters, key_prefix="explorer_download")
 
 st.subheader(t("study_detail"))

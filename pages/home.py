@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from components.data import session_atlas
+from components.data import filtered_view, session_atlas
 from components.i18n import current_language, t
 from components.kpis import kpi_row
 from components.navigation_guard import ensure_navigation_mode
-from evidence.filters import Filters, filter_evidence
+from evidence.filters import Filters
 from evidence.summary import summarise, totals_by
 
 ensure_navigation_mode()  # first deep link on a fresh server: see components/navigation_guard.py
@@ -16,7 +16,7 @@ lang = current_language()
 st.title(t("app_title"))
 st.markdown(t("tagline"))
 
-newest = filter_evidence(atlas.evidence, Filters())  # the whole atlas, newest report of each cohort
+newest = filtered_view(Filters())  # the whole atlas, newest report of each cohort
 kpi_row(summarise(newest))
 st.caption(
     f"{t('data_version')} {atlas.release.version} · {t('data_checked')} {atlas.release.checked.isoformat()} · "

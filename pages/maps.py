@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components.data import session_atlas
+from components.data import filtered_view, matrix, session_atlas
 from components.downloads import table_download
 from components.i18n import current_language, t
 from components.maps import (
@@ -14,8 +14,6 @@ from components.maps import (
     therapy_map,
 )
 from components.navigation_guard import ensure_navigation_mode
-from evidence.filters import filter_evidence
-from evidence.matrices import mechanism_disease_matrix, target_disease_matrix
 from evidence.outcomes import measures_with_counts
 
 ensure_navigation_mode()  # first deep link on a fresh server: see components/navigation_guard.py
@@ -26,7 +24,7 @@ lang = current_language()
 zh = lang == "zh"
 filters = st.session_state["filters"]
 st.title(t("page_maps"))
-view = filter_evidence(atlas.evidence, filters)
+view = filtered_view(filters)
 if view.empty:
     st.info(t("no_rows"))
     st.stop()
@@ -49,16 +47,16 @@ with therapy_tab:
     colour_by = left.radio("颜色表示" if zh else "Colour shows", ["level", "proportion"], horizontal=True, key="maps_colour",
                            format_func=lambda c: ("最佳证据等级" if zh else "Best evidence level") if c == "level" else ("应答比例" if zh else "Responder proportion"))
     measure = right.selectbox(t("outcome_measure"), measures, format_func=measure_label, key="maps_bubble_measure", disabled=colour_by == "level" or not measures)
-    figure, cells = therapy_map(atlas, view, colour_by, measure)
+    figure, cells = therapy_map(atlas, filters, colour_by, measure)
     event = st.plotly_chart(figure, width="stretch", on_select="rerun", selection_mode="points", key="maps_therapy_chart")
     st.caption("气泡大小 = 患者数（每队列计一次）。" if zh else "Bubble area = patients (each cohort once). Proportion = pooled responders ÷ evaluated, crude, for the chosen measure only.")
     render_cell_studies(atlas, view, selected_cell(event), "therapy_group", "maps_therapy")
     table_download(cells, "rheumcell-atlas_therapy-disease-map.csv", "下载表格 (CSV)" if zh else "Download table (CSV)", "maps_therapy_csv")
 
-for tab, build, row, category in ((target_tab, target_disease_matrix, "target", "targets"), (mechanism_tab, mechanism_disease_matrix, "mechanism", "mechanisms")):
+for tab, row, category in ((target_tab, "target", "targets"), (mechanism_tab, "mechanism", "mechanisms")):
     with tab:
         value = st.radio("数值" if zh else "Value", ["patients", "studies"], horizontal=True, key=f"maps_{row}_value", format_func=VALUE_LABELS.get)
-        cells = build(view)
+        cells = matrix(row, filters)
         if cells.empty:
             st.info(t("no_rows"))
             continue
@@ -75,7 +73,7 @@ with remission_tab:
         measure = st.selectbox(t("outcome_measure"), measures, format_func=measure_label, key="maps_remission_measure")
         definition = atlas.vocabulary.term("outcome_measures", measure).definition
         st.caption(definition)
-        figure, cells = remission_grid(atlas, view, measure)
+        figure, cells = remission_grid(atlas, filters, measure)
         event = st.plotly_chart(figure, width="stretch", on_select="rerun", selection_mode="points", key="maps_remission_chart")
         st.caption("每个单元格只含一个指标；每个队列取该指标的最晚时间点。" if zh else "One measure per cell, never mixed; each cohort contributes its latest timepoint for the measure.")
         render_cell_studies(atlas, view, selected_cell(event), "therapy_group", "maps_remission")

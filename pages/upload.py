@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from components.data import UPLOADS_KEY, session_atlas
+from components.data import session_atlas, store_uploads
 from components.i18n import current_language, t
 from components.navigation_guard import ensure_navigation_mode
 from evidence.uploads import (
@@ -48,5 +48,5 @@ if upload is not None:
     else:
         st.success(f"{len(result.studies)} {'项研究通过校验' if zh else 'studies passed validation'} ({result.rows} {'行' if zh else 'rows'}).")
         if st.button("加入本次会话的视图" if zh else "Add them to my view (this session)", key="upload_add", type="primary"):
-            st.session_state[UPLOADS_KEY] = {"studies": result.studies, "file": upload.name}
+            store_uploads(result.studies, upload.name)
             st.rerun()
