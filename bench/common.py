@@ -6,6 +6,7 @@ is shared and noisy, so callers report medians over repeats and ratios against b
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import platform
 import statistics
@@ -108,8 +109,8 @@ def machine_info() -> dict:
     meminfo = Path("/proc/meminfo").read_text().split("\n")
     total_kb = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal"))
     try:
-        from playwright import __version__ as playwright_version
-    except ImportError:
+        playwright_version = importlib.metadata.version("playwright")
+    except importlib.metadata.PackageNotFoundError:
         playwright_version = None
     return {
         "nproc": os.cpu_count(),
@@ -131,6 +132,21 @@ def _cpu_model() -> str:
         if line.startswith("model name"):
             return line.split(":", 1)[1].strip()
     return platform.processor()
+
+
+def code_state(root: Path | None = None) -> dict:
+    """Which code was measured: a digest of app.py, evidence/, components/ and pages/, and their newest change.
+    (Other work may change these files between runs; figures are only comparable at the same digest.)"""
+    import hashlib
+
+    root = root or PROJECT_ROOT
+    files = sorted([root / "app.py", *(root / "evidence").glob("*.py"), *(root / "components").glob("*.py"), *(root / "pages").glob("*.py")])
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    newest = max(path.stat().st_mtime for path in files)
+    return {"root": str(root), "files": len(files), "sha256": digest.hexdigest()[:16],
+            "newest_change": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(newest))}
 
 
 def ratio(value: float | None, baseline: float | None) -> float | None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import sys
 import time
-
 from pathlib import Path
 
 import numpy as np
@@ -79,7 +78,7 @@ def synthetic_safety(evidence: pd.DataFrame) -> pd.DataFrame:
 
 def _group_sizes(total: int, mean: float, rng: np.random.Generator) -> np.ndarray:
     """Split `total` items into groups of at least one, `mean` items per group on average."""
-    groups = min(total, max(1, int(round(total / mean))))
+    groups = min(total, max(1, round(total / mean)))
     extra = rng.integers(0, groups, total - groups)
     return 1 + np.bincount(extra, minlength=groups)
 
@@ -247,7 +246,7 @@ def _outcomes(cohort_of_row: np.ndarray, cohorts: dict, design, vocab, rng) -> d
     measure = _choice(rng, measures, n)
     measure = np.where(cohorts["_no_outcome"][cohort_of_row], None, measure)
     continuous = np.isin(measure, [m for m in measures if m.endswith(CONTINUOUS_SUFFIXES)])
-    counted = (measure != None) & ~continuous  # noqa: E711 - elementwise on an object array
+    counted = (measure != None) & ~continuous
     percent_only = counted & (rng.random(n) < 0.1)
     with_counts = counted & ~percent_only
     patients = np.asarray(cohorts["n_patients"]._data)[cohort_of_row]
@@ -256,7 +255,7 @@ def _outcomes(cohort_of_row: np.ndarray, cohorts: dict, design, vocab, rng) -> d
     responders = rng.binomial(evaluated, p)
     months = TIMEPOINTS[rng.integers(0, len(TIMEPOINTS), n)]
     months = np.where(rng.random(n) < 0.1, np.nan, months)
-    blank = measure == None  # noqa: E711
+    blank = measure == None
     rct = (np.asarray(design, dtype=object) == "rct") & with_counts
     comparator_evaluated = np.maximum(rng.binomial(patients, 0.9), 1)
     comparator_responders = rng.binomial(comparator_evaluated, p / 2)
