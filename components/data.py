@@ -3,6 +3,7 @@ and the cached results derived from it (keyed on the data's state, the uploads a
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 import pandas as pd
@@ -11,7 +12,8 @@ import streamlit as st
 from evidence import Atlas, data_fingerprint, load_atlas
 from evidence.compare import compare_therapy, comparison_base
 from evidence.display import display_rows
-from evidence.filters import Filters, facet_counts_all, filter_evidence
+from evidence.export import to_bibtex, to_csv_bytes, to_ris, to_xlsx_bytes
+from evidence.filters import Filters, facet_counts_all, filter_evidence, studies_in
 from evidence.matrices import (
     mechanism_disease_matrix,
     remission_matrix,
@@ -25,14 +27,20 @@ RUN_ATLAS_KEY = "_run_atlas"  # (atlas key, atlas) of the current run, so pages 
 MATRICES = {"therapy": therapy_disease_map, "target": target_disease_matrix, "mechanism": mechanism_disease_matrix}
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _load_atlas(fingerprint: tuple) -> Atlas:
-    # the fingerprint (names, sizes, mtimes of data/) is the cache key: an edited YAML reloads without a restart
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_atlas(data_state: str) -> Atlas:
+    # Keyed on a digest of the data files' names, sizes and mtimes: an edited YAML reloads without a restart.
+    # cache_resource shares one Atlas instead of unpickling a copy on every run (4.3 ms vs 1.1 ms measured);
+    # nothing in the app mutates it: every transform returns new frames.
     return load_atlas(DATA_DIR)
 
 
+def data_state() -> str:
+    return hashlib.blake2b(repr(data_fingerprint(DATA_DIR)).encode(), digest_size=8).hexdigest()
+
+
 def load_atlas_cached() -> Atlas:
-    return _load_atlas(data_fingerprint(DATA_DIR))
+    return _load_atlas(data_state())
 
 
 def uploaded_tables() -> dict | None:
@@ -45,14 +53,14 @@ def store_uploads(studies: list, file_name: str) -> None:
 
 def prepare_session_atlas() -> Atlas:
     """Called once per run by app.py: the curated atlas with this session's uploads appended (origin = 'uploaded')."""
-    fingerprint = data_fingerprint(DATA_DIR)
-    atlas = _load_atlas(fingerprint)
+    state = data_state()
+    atlas = _load_atlas(state)
     uploads = uploaded_tables()
     if uploads:
         from evidence.uploads import merge_uploads
 
         atlas = merge_uploads(atlas, uploads)
-    key = (fingerprint, uploads["token"] if uploads else "")
+    key = (state, uploads["token"] if uploads else "")
     st.session_state[RUN_ATLAS_KEY] = (key, atlas)
     return atlas
 
@@ -91,6 +99,22 @@ def _matrix(key: tuple, kind: str, filters: Filters, measure: str | None, _atlas
 @st.cache_data(show_spinner=False, max_entries=128)
 def _comparison(key: tuple, disease: str, subtype: str | None, group: str, measure: str | None, pool: str, tau2: str, _atlas: Atlas):
     return compare_therapy(comparison_base(_atlas.evidence, disease, subtype), _atlas.safety, group, measure, pool, tau2)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _export(key: tuple, extension: str, filters: Filters, lang: str, _atlas: Atlas) -> bytes:
+    view = filter_evidence(_atlas.evidence, filters)
+    studies = studies_in(view, _atlas.studies)
+    if extension == "csv":
+        return to_csv_bytes(view, _atlas.vocabulary, lang)
+    if extension == "xlsx":
+        return to_xlsx_bytes(_atlas, view, filters, lang)
+    return (to_bibtex(studies) if extension == "bib" else to_ris(studies)).encode("utf-8")
+
+
+def export_bytes(extension: str, filters: Filters, lang: str) -> bytes:
+    """The filtered rows as a csv / xlsx file, or their citations as bib / ris."""
+    return _export(_atlas_key(), extension, filters, lang, session_atlas())
 
 
 def facets(filters: Filters, names: tuple) -> dict:

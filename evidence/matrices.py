@@ -32,9 +32,17 @@ def therapy_group(evidence: pd.DataFrame) -> pd.Series:
     """
     if "therapy_group" in evidence:
         return evidence["therapy_group"].astype("object")
-    parts = ["therapy_class", "target", "tissue_source", "cell_source"]
-    codes = evidence.groupby(parts, observed=True, dropna=False, sort=False).ngroup()
-    combos = evidence.loc[~codes.duplicated(), parts].assign(code=codes[~codes.duplicated()])
+    parts = [evidence[column] for column in GROUP_PARTS]
+    if all(isinstance(part.dtype, pd.CategoricalDtype) for part in parts):
+        # one integer per row from the category codes (-1 = blank), then one label per distinct integer
+        combined = np.zeros(len(evidence), dtype=np.int64)
+        for part in parts:
+            combined = combined * (len(part.cat.categories) + 1) + (part.cat.codes.to_numpy(np.int64) + 1)
+        distinct, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        labels = np.array([_group_key(*(part.iloc[i] for part in parts)) for i in first], dtype=object)
+        return pd.Series(labels[inverse.ravel()], index=evidence.index, dtype="object")
+    codes = evidence.groupby(GROUP_PARTS, observed=True, dropna=False, sort=False).ngroup()
+    combos = evidence.loc[~codes.duplicated(), GROUP_PARTS].assign(code=codes[~codes.duplicated()])
     labels = {row.code: _group_key(row.therapy_class, row.target, row.tissue_source, row.cell_source) for row in combos.itertuples()}
     return codes.map(labels).astype("object")
 
@@ -61,10 +69,11 @@ def _joined(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
     return distinct.groupby(keys, observed=True, sort=False)[column].agg(lambda values: "; ".join(sorted(map(str, values))))
 
 
-def therapy_disease_map(evidence: pd.DataFrame) -> pd.DataFrame:
+def therapy_disease_map(evidence: pd.DataFrame, with_study_ids: bool = True) -> pd.DataFrame:
     """Columns: therapy_group, disease, studies, patients, best_level, designs, measures, study_ids.
 
     best_level is the lowest (best) Oxford CEBM level in the cell; measures lists the outcome measures reported.
+    with_study_ids=False leaves study_ids blank (listing every id is most of the cost on very large tables).
     """
     columns = ["therapy_group", "disease", "studies", "patients", "best_level", "designs", "measures", "study_ids"]
     if evidence.empty:
@@ -80,14 +89,14 @@ def therapy_disease_map(evidence: pd.DataFrame) -> pd.DataFrame:
         "best_level": grouped["evidence_level"].min(),
     })
     cells["designs"] = _joined(cohorts, keys, "design")
-    cells["study_ids"] = _joined(cohorts, keys, "study_id")
+    cells["study_ids"] = _joined(cohorts, keys, "study_id") if with_study_ids else ""
     rows = evidence.assign(therapy_group=therapy_group(evidence), disease=evidence["disease"].astype("object"))
     cells["measures"] = _joined(rows, keys, "outcome_measure")
     cells["measures"] = cells["measures"].fillna("")
     return cells.reset_index()[columns].sort_values(keys, ignore_index=True)
 
 
-def count_matrix(evidence: pd.DataFrame, row: str) -> pd.DataFrame:
+def count_matrix(evidence: pd.DataFrame, row: str, with_study_ids: bool = True) -> pd.DataFrame:
     """Long table row × disease with studies, patients (once per cohort) and study_ids. `row` is an evidence column."""
     if evidence.empty:
         return pd.DataFrame(columns=[row, "disease", "studies", "patients", "study_ids"])
@@ -96,22 +105,22 @@ def count_matrix(evidence: pd.DataFrame, row: str) -> pd.DataFrame:
     keys = [row, "disease"]
     grouped = cohorts.groupby(keys, sort=False)
     cells = pd.DataFrame({"studies": grouped["study_id"].nunique(), "patients": grouped["n_patients"].sum()})
-    cells["study_ids"] = _joined(cohorts, keys, "study_id")
+    cells["study_ids"] = _joined(cohorts, keys, "study_id") if with_study_ids else ""
     return cells.reset_index().sort_values(keys, ignore_index=True)
 
 
-def target_disease_matrix(evidence: pd.DataFrame) -> pd.DataFrame:
+def target_disease_matrix(evidence: pd.DataFrame, with_study_ids: bool = True) -> pd.DataFrame:
     """Columns: target, disease, studies, patients, study_ids — engineered-cell therapies only (MSC/HSCT have no target)."""
-    return count_matrix(evidence[(evidence["target"] != "none").fillna(False)], "target")
+    return count_matrix(evidence[(evidence["target"] != "none").fillna(False)], "target", with_study_ids)
 
 
-def mechanism_disease_matrix(evidence: pd.DataFrame) -> pd.DataFrame:
+def mechanism_disease_matrix(evidence: pd.DataFrame, with_study_ids: bool = True) -> pd.DataFrame:
     """Columns: mechanism, disease, studies, patients, study_ids; a study with several mechanisms counts in each."""
     cohorts = _narrow(evidence).drop_duplicates(subset=COHORT_KEY)
     mechanisms = cohorts["mechanisms"].astype("object").fillna("")
     split = {text: [m for m in text.split("; ") if m] for text in mechanisms.unique()}  # each distinct list split once
     exploded = cohorts.assign(mechanism=mechanisms.map(split)).explode("mechanism").dropna(subset=["mechanism"])
-    return count_matrix(exploded, "mechanism")
+    return count_matrix(exploded, "mechanism", with_study_ids)
 
 
 def latest_outcome_per_cohort(evidence: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -122,7 +131,7 @@ def latest_outcome_per_cohort(evidence: pd.DataFrame, measure: str) -> pd.DataFr
     return rows.assign(_order=order).sort_values("_order").drop_duplicates(subset=COHORT_KEY, keep="last").drop(columns="_order")
 
 
-def remission_matrix(evidence: pd.DataFrame, measure: str) -> pd.DataFrame:
+def remission_matrix(evidence: pd.DataFrame, measure: str, with_study_ids: bool = True) -> pd.DataFrame:
     """Columns: therapy_group, disease, responders, evaluated, proportion, studies, study_ids — one measure only, never mixed.
 
     Each cohort contributes its latest timepoint for the measure; proportion = responders / evaluated (crude).
@@ -134,7 +143,7 @@ def remission_matrix(evidence: pd.DataFrame, measure: str) -> pd.DataFrame:
     keys = ["therapy_group", "disease"]
     grouped = rows.groupby(keys, sort=False)
     cells = pd.DataFrame({"responders": grouped["responders"].sum(), "evaluated": grouped["evaluated"].sum(), "studies": grouped["study_id"].nunique()})
-    cells["study_ids"] = _joined(rows, keys, "study_id")
+    cells["study_ids"] = _joined(rows, keys, "study_id") if with_study_ids else ""
     cells["proportion"] = cells["responders"].astype("float64") / cells["evaluated"].astype("float64")
     return cells.reset_index()[["therapy_group", "disease", "responders", "evaluated", "proportion", "studies", "study_ids"]].sort_values(keys, ignore_index=True)
 

@@ -39,8 +39,10 @@ INTEGER_COLUMNS = [
     "comparator_evaluated", "safety_n", *SAFETY_COUNTS,
 ]
 FLOAT_COLUMNS = ["timepoint_months", "percent_reported", "value", "comparator_percent", "follow_up_months"]
+# study_id is categorical too: deduplicating cohorts on integer codes instead of strings is what keeps the matrices
+# fast on very large tables (bench/RESULTS.md).
 CODED_COLUMNS = [
-    "design", "therapy_class", "target", "cell_source", "tissue_source", "engineering", "disease",
+    "study_id", "design", "therapy_class", "target", "cell_source", "tissue_source", "engineering", "disease",
     "disease_subtype", "outcome_measure", "origin",
 ]
 

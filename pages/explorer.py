@@ -24,7 +24,7 @@ if view.empty:
 
 st.caption(f"{t('evidence_rows')}: {len(view)}")
 selected = evidence_grid(filters, key="explorer_grid")
-download_row(atlas, view, filters, key_prefix="explorer_download")
+download_row(atlas, filters, key_prefix="explorer_download")
 
 st.subheader(t("study_detail"))
 study_id = opened_study(selected, atlas)

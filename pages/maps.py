@@ -37,12 +37,7 @@ VALUE_LABELS = {"patients": t("patients"), "studies": t("studies")}  # resolved 
 measure_label = lambda m: atlas.vocabulary.label("outcome_measures", m, lang)  # noqa: E731
 
 
-therapy_tab, target_tab, mechanism_tab, remission_tab = st.tabs(
-    ["疗法 × 疾病" if zh else "Therapy × disease", "靶点 × 疾病" if zh else "Target × disease",
-     "机制 × 疾病" if zh else "Mechanism × disease", "缓解结局" if zh else "Remission outcomes"]
-)
-
-with therapy_tab:
+def therapy_section() -> None:
     left, right = st.columns([1, 2])
     colour_by = left.radio("颜色表示" if zh else "Colour shows", ["level", "proportion"], horizontal=True, key="maps_colour",
                            format_func=lambda c: ("最佳证据等级" if zh else "Best evidence level") if c == "level" else ("应答比例" if zh else "Responder proportion"))
@@ -53,28 +48,41 @@ with therapy_tab:
     render_cell_studies(atlas, view, selected_cell(event), "therapy_group", "maps_therapy")
     table_download(cells, "rheumcell-atlas_therapy-disease-map.csv", "下载表格 (CSV)" if zh else "Download table (CSV)", "maps_therapy_csv")
 
-for tab, row, category in ((target_tab, "target", "targets"), (mechanism_tab, "mechanism", "mechanisms")):
-    with tab:
-        value = st.radio("数值" if zh else "Value", ["patients", "studies"], horizontal=True, key=f"maps_{row}_value", format_func=VALUE_LABELS.get)
-        cells = matrix(row, filters)
-        if cells.empty:
-            st.info(t("no_rows"))
-            continue
-        event = st.plotly_chart(count_grid(atlas, cells, row, category, value), width="stretch", on_select="rerun", selection_mode="points", key=f"maps_{row}_chart")
-        if row == "mechanism":
-            st.caption("一项研究若有多个机制，会计入每个机制。" if zh else "A study with several mechanisms counts under each of them.")
-        render_cell_studies(atlas, view, selected_cell(event), row, f"maps_{row}")
-        table_download(cells, f"rheumcell-atlas_{row}-disease.csv", "下载表格 (CSV)" if zh else "Download table (CSV)", f"maps_{row}_csv")
 
-with remission_tab:
+def count_section(row: str, category: str) -> None:
+    value = st.radio("数值" if zh else "Value", ["patients", "studies"], horizontal=True, key=f"maps_{row}_value", format_func=VALUE_LABELS.get)
+    cells = matrix(row, filters)
+    if cells.empty:
+        st.info(t("no_rows"))
+        return
+    event = st.plotly_chart(count_grid(atlas, cells, row, category, value), width="stretch", on_select="rerun", selection_mode="points", key=f"maps_{row}_chart")
+    if row == "mechanism":
+        st.caption("一项研究若有多个机制，会计入每个机制。" if zh else "A study with several mechanisms counts under each of them.")
+    render_cell_studies(atlas, view, selected_cell(event), row, f"maps_{row}")
+    table_download(cells, f"rheumcell-atlas_{row}-disease.csv", "下载表格 (CSV)" if zh else "Download table (CSV)", f"maps_{row}_csv")
+
+
+def remission_section() -> None:
     if not measures:
         st.info("当前筛选中没有带应答计数的结局。" if zh else "No outcome with responder counts in the current filter.")
-    else:
-        measure = st.selectbox(t("outcome_measure"), measures, format_func=measure_label, key="maps_remission_measure")
-        definition = atlas.vocabulary.term("outcome_measures", measure).definition
-        st.caption(definition)
-        figure, cells = remission_grid(atlas, filters, measure)
-        event = st.plotly_chart(figure, width="stretch", on_select="rerun", selection_mode="points", key="maps_remission_chart")
-        st.caption("每个单元格只含一个指标；每个队列取该指标的最晚时间点。" if zh else "One measure per cell, never mixed; each cohort contributes its latest timepoint for the measure.")
-        render_cell_studies(atlas, view, selected_cell(event), "therapy_group", "maps_remission")
-        table_download(cells, f"rheumcell-atlas_remission_{measure}.csv", "下载表格 (CSV)" if zh else "Download table (CSV)", "maps_remission_csv")
+        return
+    measure = st.selectbox(t("outcome_measure"), measures, format_func=measure_label, key="maps_remission_measure")
+    st.caption(atlas.vocabulary.term("outcome_measures", measure).definition)
+    figure, cells = remission_grid(atlas, filters, measure)
+    event = st.plotly_chart(figure, width="stretch", on_select="rerun", selection_mode="points", key="maps_remission_chart")
+    st.caption("每个单元格只含一个指标；每个队列取该指标的最晚时间点。" if zh else "One measure per cell, never mixed; each cohort contributes its latest timepoint for the measure.")
+    render_cell_studies(atlas, view, selected_cell(event), "therapy_group", "maps_remission")
+    table_download(cells, f"rheumcell-atlas_remission_{measure}.csv", "下载表格 (CSV)" if zh else "Download table (CSV)", "maps_remission_csv")
+
+
+SECTIONS = {
+    ("疗法 × 疾病" if zh else "Therapy × disease"): therapy_section,
+    ("靶点 × 疾病" if zh else "Target × disease"): lambda: count_section("target", "targets"),
+    ("机制 × 疾病" if zh else "Mechanism × disease"): lambda: count_section("mechanism", "mechanisms"),
+    ("缓解结局" if zh else "Remission outcomes"): remission_section,
+}
+# The tabs track which one is open, so only the open tab builds its figure (halves the rerun time: bench/RESULTS.md).
+for tab, draw in zip(st.tabs(list(SECTIONS), key="maps_tab", on_change="rerun"), SECTIONS.values()):
+    with tab:
+        if tab.open:
+            draw()

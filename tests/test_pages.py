@@ -115,11 +115,21 @@ def test_hand_edited_urls_never_crash_and_say_what_was_ignored(page):
     assert "ignored" in notes
 
 
-def test_maps_draw_every_matrix_and_switch_colour():
-    app = go(open_app(), "pages/maps.py")
-    assert len(app.get("plotly_chart")) == 4
+MAP_TABS = ["Therapy × disease", "Target × disease", "Mechanism × disease", "Remission outcomes"]
+
+
+@pytest.mark.parametrize("query", [{}, {"disease": "sle,ssc", "class": "car_t,hsct"}])
+def test_maps_draw_each_matrix_only_when_its_tab_is_open(query):
+    app = go(open_app(query), "pages/maps.py")
+    assert len(app.get("plotly_chart")) == 1  # the first tab; the hidden ones build nothing
+    for tab in MAP_TABS[1:]:
+        app.session_state["maps_tab"] = tab
+        app.run()
+        assert not app.exception and len(app.get("plotly_chart")) == 1, tab
+    app.session_state["maps_tab"] = MAP_TABS[0]
+    app.run()
     app.radio(key="maps_colour").set_value("proportion").run()
-    assert not app.exception and len(app.get("plotly_chart")) == 4
+    assert not app.exception and len(app.get("plotly_chart")) == 1
 
 
 @pytest.mark.parametrize(
