@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.charts import forest_figure, safety_figure
+from components.data import atlas_key
 from components.i18n import current_language
 from evidence import Atlas
 from evidence.compare import TherapyComparison
@@ -46,8 +47,14 @@ def render_comparison_table(table: pd.DataFrame, atlas: Atlas, method_text: str)
     return shown[columns].rename(columns={c: (config[c].get("label") if isinstance(config[c], dict) else c) or c for c in columns})
 
 
-def forest(result: TherapyComparison, atlas: Atlas, measure: str) -> go.Figure:
-    lang = current_language()
+def forest(result: TherapyComparison, atlas: Atlas, measure: str, choices: tuple) -> go.Figure:
+    """The forest plot of one therapy; built once per (data, choices, therapy, measure, language) and shared."""
+    return _forest(atlas_key(), choices, result.group, measure, current_language(), result, atlas)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _forest(key: tuple, choices: tuple, group: str, measure: str, lang: str, _result: TherapyComparison, _atlas: Atlas) -> go.Figure:
+    result, atlas = _result, _atlas
     zh = lang == "zh"
     rows = result.outcome_rows.copy()
     rows["text"] = [
@@ -68,8 +75,7 @@ def forest(result: TherapyComparison, atlas: Atlas, measure: str) -> go.Figure:
     return forest_figure(rows, pooled, title=title, labels=labels)
 
 
-def safety_rates(results: list[TherapyComparison], atlas: Atlas) -> pd.DataFrame:
-    lang = current_language()
+def safety_rates(results: list[TherapyComparison], atlas: Atlas, lang: str) -> pd.DataFrame:
     frames = []
     for result in results:
         rates = result.safety[result.safety["patients"] > 0].copy()
@@ -81,13 +87,20 @@ def safety_rates(results: list[TherapyComparison], atlas: Atlas) -> pd.DataFrame
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def safety_panel(results: list[TherapyComparison], atlas: Atlas) -> None:
-    zh = current_language() == "zh"
-    rates = safety_rates(results, atlas)
-    if rates.empty:
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _safety_figure(key: tuple, choices: tuple, lang: str, _results: list[TherapyComparison], _atlas: Atlas) -> go.Figure | None:
+    rates = safety_rates(_results, _atlas, lang)
+    return None if rates.empty else safety_figure(rates, labels={"axis": "发生比例" if lang == "zh" else "Proportion of patients"})
+
+
+def safety_panel(results: list[TherapyComparison], atlas: Atlas, choices: tuple) -> None:
+    lang = current_language()
+    zh = lang == "zh"
+    figure = _safety_figure(atlas_key(), choices, lang, results, atlas)
+    if figure is None:
         st.info("所选疗法没有报告安全性计数。" if zh else "No safety counts are reported for the chosen therapies.")
         return
-    st.plotly_chart(safety_figure(rates, labels={"axis": "发生比例" if zh else "Proportion of patients"}), width="stretch", key="compare_safety_chart")
+    st.plotly_chart(figure, width="stretch", key="compare_safety_chart")
     st.caption(
         "安全性人群为研究的全部受治患者（可能跨多个疾病）；未报告的事件不计入分母。"
         if zh else "Safety populations are all treated patients of each study (may span diseases); studies that do not report an event are left out of its denominator."

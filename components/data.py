@@ -10,7 +10,15 @@ import pandas as pd
 import streamlit as st
 
 from evidence import Atlas, data_fingerprint, load_atlas
-from evidence.compare import compare_therapy, comparison_base
+from evidence.compare import (
+    caveats,
+    comparable_measures,
+    compare_therapy,
+    comparison_base,
+    comparison_table,
+    default_therapies,
+    therapy_options,
+)
 from evidence.display import display_rows
 from evidence.export import to_bibtex, to_csv_bytes, to_ris, to_xlsx_bytes
 from evidence.filters import Filters, facet_counts_all, filter_evidence, studies_in
@@ -70,7 +78,8 @@ def session_atlas() -> Atlas:
     return st.session_state[RUN_ATLAS_KEY][1] if RUN_ATLAS_KEY in st.session_state else prepare_session_atlas()
 
 
-def _atlas_key() -> tuple:
+def atlas_key() -> tuple:
+    """(data state, uploads token): what every cached result of this session depends on."""
     return st.session_state[RUN_ATLAS_KEY][0]
 
 
@@ -96,9 +105,18 @@ def _matrix(key: tuple, kind: str, filters: Filters, measure: str | None, _atlas
     return remission_matrix(view, measure) if kind == "remission" else MATRICES[kind](view)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _comparison(key: tuple, disease: str, subtype: str | None, group: str, measure: str | None, pool: str, tau2: str, _atlas: Atlas):
-    return compare_therapy(comparison_base(_atlas.evidence, disease, subtype), _atlas.safety, group, measure, pool, tau2)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _comparison_choices(key: tuple, disease: str, subtype: str | None, groups: tuple, _atlas: Atlas) -> tuple[list, list]:
+    base = comparison_base(_atlas.evidence, disease, subtype)
+    options = therapy_options(base)
+    return options, comparable_measures(base, [g for g in groups if g in options] or default_therapies(options))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _comparison(key: tuple, disease: str, subtype: str | None, groups: tuple, measure: str | None, pool: str, tau2: str, _atlas: Atlas):
+    base = comparison_base(_atlas.evidence, disease, subtype)
+    results = [compare_therapy(base, _atlas.safety, group, measure, pool, tau2) for group in groups]
+    return results, comparison_table(results), caveats(results)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -114,27 +132,33 @@ def _export(key: tuple, extension: str, filters: Filters, lang: str, _atlas: Atl
 
 def export_bytes(extension: str, filters: Filters, lang: str) -> bytes:
     """The filtered rows as a csv / xlsx file, or their citations as bib / ris."""
-    return _export(_atlas_key(), extension, filters, lang, session_atlas())
+    return _export(atlas_key(), extension, filters, lang, session_atlas())
 
 
 def facets(filters: Filters, names: tuple) -> dict:
-    return _facets(_atlas_key(), filters, tuple(names), session_atlas())
+    return _facets(atlas_key(), filters, tuple(names), session_atlas())
 
 
 def filtered_view(filters: Filters) -> pd.DataFrame:
     """The evidence rows under the reader's filters (columns of the evidence table)."""
-    return _view(_atlas_key(), filters, session_atlas())
+    return _view(atlas_key(), filters, session_atlas())
 
 
 def grid_rows(filters: Filters, lang: str, limit: int) -> pd.DataFrame:
     """The Explorer grid's rows (evidence.display.EXPLORER_COLUMNS) for the filters, at most `limit`."""
-    return _display(_atlas_key(), filters, lang, limit, session_atlas())
+    return _display(atlas_key(), filters, lang, limit, session_atlas())
 
 
 def matrix(kind: str, filters: Filters, measure: str | None = None) -> pd.DataFrame:
     """'therapy', 'target', 'mechanism' or 'remission' (with a measure) matrix of the filtered view."""
-    return _matrix(_atlas_key(), kind, filters, measure, session_atlas())
+    return _matrix(atlas_key(), kind, filters, measure, session_atlas())
 
 
-def comparison(disease: str, subtype: str | None, group: str, measure: str | None, pool: str, tau2: str):
-    return _comparison(_atlas_key(), disease, subtype, group, measure, pool, tau2, session_atlas())
+def comparison_choices(disease: str, subtype: str | None, groups: tuple = ()) -> tuple[list, list]:
+    """Therapy groups with studies in the disease (most patients first) and the measures the chosen groups report."""
+    return _comparison_choices(atlas_key(), disease, subtype, tuple(groups), session_atlas())
+
+
+def comparison(disease: str, subtype: str | None, groups: tuple, measure: str | None, pool: str, tau2: str):
+    """(per-therapy results, side-by-side table, caveat records) for the chosen therapies."""
+    return _comparison(atlas_key(), disease, subtype, tuple(groups), measure, pool, tau2, session_atlas())

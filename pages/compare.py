@@ -9,17 +9,12 @@ from components.compare import (
     render_comparison_table,
     safety_panel,
 )
-from components.data import comparison, session_atlas
+from components.data import comparison, comparison_choices, session_atlas
 from components.downloads import table_download, workbook_download
 from components.i18n import current_language, t
 from components.navigation_guard import ensure_navigation_mode
 from evidence.compare import (
-    caveats,
-    comparable_measures,
-    comparison_base,
-    comparison_table,
     default_therapies,
-    therapy_options,
 )
 from evidence.matrices import therapy_group_label
 
@@ -41,8 +36,7 @@ disease = left.selectbox(t("disease"), diseases, format_func=lambda d: vocab.lab
 subtypes = [s for s in vocab.subtypes.get(disease, {}) if s in set(atlas.evidence["disease_subtype"].dropna().astype("object"))]
 subtype = middle.selectbox(t("subtype"), [None, *subtypes], format_func=lambda s: "—" if s is None else vocab.label("disease_subtypes", s, lang), key="compare_subtype")
 
-base = comparison_base(atlas.evidence, disease, subtype)
-options = therapy_options(base)
+options, _ = comparison_choices(disease, subtype)
 if not options:
     st.info(t("no_rows"))
     st.stop()
@@ -54,7 +48,7 @@ if not groups:
     st.info("请选择至少一种疗法。" if zh else "Choose at least one therapy.")
     st.stop()
 
-measures = comparable_measures(base, groups)
+_, measures = comparison_choices(disease, subtype, tuple(groups))
 measure_col, pool_col, tau_col = st.columns([2, 1, 1])
 measure = measure_col.selectbox(t("outcome_measure"), measures or [None], key="compare_measure",
                                 format_func=lambda m: "—" if m is None else vocab.label("outcome_measures", m, lang))
@@ -69,8 +63,7 @@ if measure:
 else:
     st.info("所选疗法没有带应答计数的结局；仍显示患者数与安全性。" if zh else "No outcome with responder counts for these therapies; patients and safety are still shown.")
 
-results = [comparison(disease, subtype, group, measure, pool_measure, tau2_method) for group in groups]
-table = comparison_table(results)
+results, table, notes = comparison(disease, subtype, tuple(groups), measure, pool_measure, tau2_method)
 readable = render_comparison_table(table, atlas, method_text)
 csv_col, xlsx_col = st.columns(2)
 with csv_col:
@@ -81,7 +74,7 @@ with xlsx_col:
                       f"rheumcell-atlas_compare_{disease}_{measure or 'none'}.xlsx", "下载比较表 (Excel)" if zh else "Download comparison and per-study data (Excel)", "compare_table_xlsx")
 
 st.subheader("要点与注意" if zh else "What to keep in mind")
-for sentence in caveat_sentences(caveats(results), atlas):
+for sentence in caveat_sentences(notes, atlas):
     st.markdown(f"- {sentence}")
 
 if measure:
@@ -89,9 +82,9 @@ if measure:
     columns = st.columns(2)
     for index, result in enumerate(r for r in results if not r.outcome_rows.empty):
         with columns[index % 2]:
-            st.plotly_chart(forest(result, atlas, measure), width="stretch", key=f"compare_forest_{result.group}")
+            st.plotly_chart(forest(result, atlas, measure, (disease, subtype, pool_measure, tau2_method)), width="stretch", key=f"compare_forest_{result.group}")
             table_download(result.outcome_rows, f"rheumcell-atlas_forest_{disease}_{measure}_{result.group.replace('|', '-')}.csv",
                            "下载研究数据" if zh else "Per-study data (CSV)", f"compare_forest_csv_{result.group}")
 
 st.subheader(t("safety"))
-safety_panel(results, atlas)
+safety_panel(results, atlas, (disease, subtype, tuple(groups)))
