@@ -28,6 +28,8 @@ def render_comparison_table(table: pd.DataFrame, atlas: Atlas, method_text: str)
         ("" if pd.isna(p) else f"{p:.0%} ({lo:.0%}–{hi:.0%})" + ("" if pooled else (" 单项研究" if zh else " single study")))
         for p, lo, hi, pooled in zip(shown["pooled"], shown["ci_low"], shown["ci_high"], shown["is_pooled"])
     ]
+    shown["i2"] = ["—" if pd.isna(v) else f"{v:.0f}%" for v in shown["i2"]]
+    shown["tau2"] = ["—" if pd.isna(v) else f"{v:.3f}" for v in shown["tau2"]]
     columns = ["therapy_group", "studies", "patients", "designs", "best_level", "k", "pooled_text", "i2", "tau2", "median_follow_up", "drug_free", *SAFETY_EVENTS]
     config = {
         "therapy_group": st.column_config.TextColumn("疗法" if zh else "Therapy", pinned=True),
@@ -37,8 +39,8 @@ def render_comparison_table(table: pd.DataFrame, atlas: Atlas, method_text: str)
         "best_level": st.column_config.NumberColumn("最佳等级" if zh else "Best level", format="%d", help="Oxford CEBM 2011; lower is stronger"),
         "k": st.column_config.NumberColumn("合并研究数" if zh else "k pooled", format="%d", help="Cohorts with responder counts for the measure"),
         "pooled_text": st.column_config.TextColumn("合并比例 (95% CI)" if zh else "Pooled (95% CI)", help=method_text),
-        "i2": st.column_config.NumberColumn("I²", format="%.0f%%", help="metafor's I²: share of variability due to between-study heterogeneity"),
-        "tau2": st.column_config.NumberColumn("τ²", format="%.3f", help="Between-study variance on the transformed scale"),
+        "i2": st.column_config.TextColumn("I²", help="metafor's I²: share of variability due to between-study heterogeneity; — when fewer than two studies"),
+        "tau2": st.column_config.TextColumn("τ²", help="Between-study variance on the transformed scale; — when fewer than two studies"),
         "median_follow_up": st.column_config.NumberColumn("中位随访（月）" if zh else "Median follow-up (mo)", format="%.1f"),
         "drug_free": st.column_config.TextColumn("无药缓解" if zh else "Drug-free remission", help="Responders / evaluated where reported"),
         **{event: st.column_config.TextColumn(column_label(event, lang), help="events / patients in the studies that report it") for event in SAFETY_EVENTS},
