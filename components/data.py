@@ -47,10 +47,6 @@ def data_state() -> str:
     return hashlib.blake2b(repr(data_fingerprint(DATA_DIR)).encode(), digest_size=8).hexdigest()
 
 
-def load_atlas_cached() -> Atlas:
-    return _load_atlas(data_state())
-
-
 def uploaded_tables() -> dict | None:
     return st.session_state.get(UPLOADS_KEY)
 

@@ -19,7 +19,7 @@ import rispy
 from bibtexparser import model as bib
 
 from evidence.filters import Filters, filter_evidence, studies_in
-from evidence.labels import COLUMN_LABELS, readable_table
+from evidence.labels import readable_table
 from evidence.load import Atlas, Release
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -164,5 +164,3 @@ def export_file(atlas: Atlas, filters: Filters, file_format: str, output: Path, 
     Path(output).write_bytes(writers[file_format]())
     return len(view)
 
-
-__all__ = ["COLUMN_LABELS", "export_file", "export_filename", "neutralise_formulas", "to_bibtex", "to_csv_bytes", "to_ris", "to_xlsx_bytes"]
