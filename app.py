@@ -24,7 +24,8 @@ PAGES = {
 }
 
 atlas = prepare_session_atlas()
-seed_from_url(atlas)  # before any widget exists, so the URL can set their state
+if seed_from_url(atlas):  # before any widget exists, so the URL can set their state
+    atlas = prepare_session_atlas()  # the URL may have switched on "only numbers read in the article itself"
 render_language_switch()
 filters = sidebar_filters(atlas)
 st.session_state["filters"] = filters

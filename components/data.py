@@ -29,9 +29,11 @@ from evidence.matrices import (
     therapy_disease_map,
 )
 from evidence.paths import DATA_DIR
+from evidence.provenance import article_only, hidden_by_article_only
 
 UPLOADS_KEY = "uploaded_tables"
-RUN_ATLAS_KEY = "_run_atlas"  # (atlas key, atlas) of the current run, so pages do not rebuild it
+RUN_ATLAS_KEY = "_run_atlas"  # (atlas key, atlas shown, full atlas) of the current run, so pages do not rebuild it
+ARTICLE_ONLY_KEY = "flt_article_only"  # the sidebar switch "only numbers read in the article itself"
 MATRICES = {"therapy": therapy_disease_map, "target": target_disease_matrix, "mechanism": mechanism_disease_matrix}
 
 
@@ -55,8 +57,18 @@ def store_uploads(studies: list, file_name: str) -> None:
     st.session_state[UPLOADS_KEY] = {"studies": studies, "file": file_name, "token": uuid.uuid4().hex}
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _article_only_atlas(key: tuple, _atlas: Atlas) -> Atlas:
+    return article_only(_atlas)
+
+
+def article_only_on() -> bool:
+    return bool(st.session_state.get(ARTICLE_ONLY_KEY, False))
+
+
 def prepare_session_atlas() -> Atlas:
-    """Called once per run by app.py: the curated atlas with this session's uploads appended (origin = 'uploaded')."""
+    """Called by app.py on every run: the curated atlas with this session's uploads appended (origin = 'uploaded'),
+    and, when the reader keeps only article-read numbers, with every weaker-graded number blanked."""
     state = data_state()
     atlas = _load_atlas(state)
     uploads = uploaded_tables()
@@ -64,19 +76,48 @@ def prepare_session_atlas() -> Atlas:
         from evidence.uploads import merge_uploads
 
         atlas = merge_uploads(atlas, uploads)
-    key = (state, uploads["token"] if uploads else "")
-    st.session_state[RUN_ATLAS_KEY] = (key, atlas)
-    return atlas
+    full_key = (state, uploads["token"] if uploads else "", False)
+    shown, key = atlas, full_key
+    if article_only_on():
+        key = (*full_key[:2], True)
+        shown = _article_only_atlas(key, atlas)
+    st.session_state[RUN_ATLAS_KEY] = (key, shown, atlas, full_key)
+    return shown
 
 
 def session_atlas() -> Atlas:
-    """The atlas of this run (prepared by app.py)."""
+    """The atlas of this run as the reader asked for it (prepared by app.py)."""
     return st.session_state[RUN_ATLAS_KEY][1] if RUN_ATLAS_KEY in st.session_state else prepare_session_atlas()
 
 
+def full_atlas() -> Atlas:
+    """Every number whatever its grade (for the Compare page's sensitivity analysis and the grade notes)."""
+    if RUN_ATLAS_KEY not in st.session_state:
+        prepare_session_atlas()
+    return st.session_state[RUN_ATLAS_KEY][2]
+
+
 def atlas_key() -> tuple:
-    """(data state, uploads token): what every cached result of this session depends on."""
+    """(data state, uploads token, article-only): what every cached result of this session depends on."""
     return st.session_state[RUN_ATLAS_KEY][0]
+
+
+def article_only_atlas() -> tuple[tuple, Atlas]:
+    """(key, atlas) with only article-read numbers, whatever the switch says."""
+    full = full_atlas()
+    full_key = st.session_state[RUN_ATLAS_KEY][3]
+    key = (*full_key[:2], True)
+    return key, _article_only_atlas(key, full)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _hidden_count(key: tuple, _atlas: Atlas) -> int:
+    return hidden_by_article_only(_atlas)
+
+
+def hidden_numbers() -> int:
+    """How many numbers of the full atlas the article-only switch hides."""
+    return _hidden_count(st.session_state[RUN_ATLAS_KEY][3], full_atlas())
 
 
 # Derived results, cached per (atlas key, arguments). `_atlas` is not hashed: the key stands for it.
@@ -155,6 +196,10 @@ def comparison_choices(disease: str, subtype: str | None, groups: tuple = ()) ->
     return _comparison_choices(atlas_key(), disease, subtype, tuple(groups), session_atlas())
 
 
-def comparison(disease: str, subtype: str | None, groups: tuple, measure: str | None, pool: str, tau2: str):
-    """(per-therapy results, side-by-side table, caveat records) for the chosen therapies."""
+def comparison(disease: str, subtype: str | None, groups: tuple, measure: str | None, pool: str, tau2: str, article_only: bool | None = None):
+    """(per-therapy results, side-by-side table, caveat records) for the chosen therapies.
+    `article_only=True` computes them from article-read numbers only (the sensitivity analysis), whatever the switch."""
+    if article_only:
+        key, atlas = article_only_atlas()
+        return _comparison(key, disease, subtype, tuple(groups), measure, pool, tau2, atlas)
     return _comparison(atlas_key(), disease, subtype, tuple(groups), measure, pool, tau2, session_atlas())

@@ -44,10 +44,10 @@ def _url_params() -> dict:
     return {name: st.query_params.get_all(name) for name in st.query_params}
 
 
-def seed_from_url(atlas: Atlas) -> None:
-    """Once per session: turn the URL's query string into widget state, noting anything ignored."""
+def seed_from_url(atlas: Atlas) -> bool:
+    """Once per session: turn the URL's query string into widget state, noting anything ignored. True when it seeded."""
     if st.session_state.get(SEEDED_KEY):
-        return
+        return False
     st.session_state[SEEDED_KEY] = True
     params = _url_params()
     filters, notes = from_query_params(params, atlas.vocabulary)
@@ -58,6 +58,7 @@ def seed_from_url(atlas: Atlas) -> None:
         notes.append("ignored unknown lang")
     write_filters_to_state(filters, atlas)
     st.session_state[URL_NOTES_KEY] = notes
+    return True
 
 
 def write_filters_to_state(filters: Filters, atlas: Atlas) -> None:
@@ -70,6 +71,7 @@ def write_filters_to_state(filters: Filters, atlas: Atlas) -> None:
     st.session_state[key("min_patients")] = int(filters.min_patients or 1)
     st.session_state[key("text")] = filters.text
     st.session_state[key("tier")] = filters.tier
+    st.session_state[key("article_only")] = filters.article_only
 
 
 def year_bounds(evidence: pd.DataFrame) -> tuple[int, int]:
@@ -121,6 +123,7 @@ def filters_from_state() -> Filters:
         min_patients=min_patients if min_patients and min_patients > 1 else None,
         text=state.get(key("text"), "") or "",
         tier=state.get(key("tier"), "newest"),
+        article_only=bool(state.get(key("article_only"), False)),
     )
 
 
@@ -148,6 +151,7 @@ def sidebar_filters(atlas: Atlas) -> Filters:
     st.session_state.setdefault(key("years"), (low, high))
     with st.sidebar:
         st.subheader(t("filters"))
+        st.toggle(t("article_only"), key=key("article_only"), help=t("article_only_help"))
         tier_labels = {tier: t(f"tier_{tier}") for tier in TIERS}  # resolved now: format functions may run outside the script
         st.radio(t("tier"), TIERS, format_func=tier_labels.get, key=key("tier"))
         counts = facets(filters_from_state(), (*MAIN_CHOICES, *MORE_CHOICES))

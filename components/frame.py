@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.data import UPLOADS_KEY, uploaded_tables
+from components.data import UPLOADS_KEY, article_only_on, hidden_numbers, uploaded_tables
 from components.filters import url_notes
 from components.i18n import LANG_KEY, t
 from evidence import Atlas
@@ -24,10 +24,12 @@ def render_sidebar_footer(atlas: Atlas) -> None:
 
 
 def render_page_notes() -> None:
-    """Link parameters that were ignored, and the uploaded-studies badge; shown at the top of every page."""
+    """Link parameters that were ignored, the article-only note and the uploaded-studies badge; above every page."""
     notes = url_notes()
     if notes:
         st.info(f"{t('ignored_params')}: " + "; ".join(notes), icon="ℹ️")
+    if article_only_on():
+        st.info(t("article_only_on", n=hidden_numbers()), icon="📄")
     uploads = uploaded_tables()
     if uploads:
         badge, remove = st.columns([4, 1])

@@ -70,6 +70,29 @@ TEXT: dict[str, tuple[str, str]] = {
     "cite_atlas": ("How to cite", "引用方式"),
     "uploaded_badge": ("Including {n} uploaded studies (this session only)", "包含 {n} 项上传的研究（仅本次会话）"),
     "remove_uploads": ("Remove uploaded studies", "移除上传的研究"),
+    "article_only": ("Only numbers read in the article itself", "仅显示在论文原文中读到的数字"),
+    "article_only_help": (
+        "Every number carries a provenance grade. With this on, numbers read only in a registry, a congress abstract "
+        "or a secondary report are treated as not reported: studies stay listed, those values go blank, and maps, "
+        "counts, pooled results and downloads follow.",
+        "每个数字都标有来源等级。开启后，仅见于注册库、会议摘要或二手报道的数字视为未报告：研究仍然列出，"
+        "但这些数值留空，图谱、计数、合并结果和下载随之改变。",
+    ),
+    "article_only_on": (
+        "Only numbers read in the article itself are shown: {n} numbers read only in a registry, a congress abstract or a secondary report are hidden (treated as not reported).",
+        "仅显示在论文原文中读到的数字：{n} 个仅见于注册库、会议摘要或二手报道的数字已隐藏（视为未报告）。",
+    ),
+    "grade": ("Grade", "来源等级"),
+    "grade_help": (
+        "Where the number was read: no mark = the article itself; ⓡ registry results; ⓒ the authors' congress abstract; ⓢ a secondary report naming the study. Blank = not reported.",
+        "数字的来源：无标记 = 论文原文；ⓡ 注册库结果；ⓒ 作者的会议摘要；ⓢ 点名该研究的二手报道。空白 = 未报告。",
+    ),
+    "grade_legend": (
+        "Marks beside a number: none = read in the article itself · ⓡ registry results · ⓒ authors' congress abstract · ⓢ secondary report naming the study · — not reported",
+        "数字旁的标记：无 = 论文原文 · ⓡ 注册库结果 · ⓒ 作者会议摘要 · ⓢ 点名该研究的二手报道 · — 未报告",
+    ),
+    "read_at": ("Read at", "实际阅读页面"),
+    "publication_type": ("Publication type", "发表类型"),
     "not_advice": (
         "The atlas helps read the literature. It is not treatment advice.",
         "本图谱用于辅助阅读文献，不构成治疗建议。",

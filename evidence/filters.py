@@ -42,6 +42,9 @@ class Filters:
     min_patients: int | None = None
     text: str = ""
     tier: str = "newest"  # evidence-tier preset, see TIERS
+    # keep only numbers read in the article itself: applied to the atlas (evidence.provenance.article_only),
+    # not to the rows, so rows stay and weaker-graded values go blank
+    article_only: bool = False
     study_ids: tuple[str, ...] = field(default=())  # a cell of an evidence map, applied as a filter
 
     def active(self) -> dict[str, object]:

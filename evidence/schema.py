@@ -50,14 +50,63 @@ def _https_only(url: str) -> str:
 SourceUrl = Annotated[str, AfterValidator(_https_only)]
 OptCount = Annotated[StrictInt, Field(ge=0)] | None
 
+# Provenance grades of DATA_PROTOCOL.md v2, strongest first: where the number was actually read.
+GRADES = ("article", "registry", "congress", "secondary")
+Grade = Literal["article", "registry", "congress", "secondary"]
+PUBLICATION_TYPES = ("journal_article", "letter", "congress_abstract", "preprint")
+# A secondary number names the text it was read in, in the note: "Secondary: <who said it, where>".
+SECONDARY_MARK = re.compile(r"secondary\s*:\s*\S.{3,}", re.IGNORECASE)
+
+
+def _read_at_urls(value):
+    """`read_at` is one https address or a list of them (two secondary texts stating the same number)."""
+    if value is None:
+        return None
+    urls = [value] if isinstance(value, str) else list(value)
+    if not urls:
+        raise ValueError("read_at is empty: give the https address of the page read, or leave the field out")
+    for url in urls:
+        if not isinstance(url, str) or not url.strip().startswith("https://"):
+            raise ValueError(f"read_at must be https:// addresses (got '{url}')")
+    return tuple(url.strip() for url in urls)
+
+
+ReadAt = Annotated[str | list[str] | tuple[str, ...] | None, AfterValidator(_read_at_urls)]
+
 
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class Provenance(Record):
+class Sourced(Record):
     source_url: SourceUrl
     source_note: str = Field(min_length=10)
+
+
+class Provenance(Sourced):
+    """Where one number comes from: the canonical source, the page actually read, its grade and the curator's note."""
+
+    grade: Grade
+    read_at: ReadAt = None
+
+    @model_validator(mode="after")
+    def grade_rules(self):
+        if self.grade == "secondary":
+            if not self.read_at:
+                raise ValueError("grade 'secondary' needs read_at: the address of the secondary text the number was read in")
+            if not SECONDARY_MARK.search(self.source_note):
+                raise ValueError("grade 'secondary' needs the secondary source named in source_note as 'Secondary: <source>'")
+        if self.read_at and self.source_url in self.read_at and len(self.read_at) == 1:
+            raise ValueError("read_at repeats source_url: leave read_at out when the canonical page is the one read")
+        return self
+
+    @property
+    def read_at_text(self) -> str | None:
+        return "; ".join(self.read_at) if self.read_at else None
+
+
+class CountProvenance(Provenance):
+    """A safety count read somewhere other than the safety block's own source."""
 
 
 class PatientCount(Provenance):
@@ -128,7 +177,12 @@ class Cohort(Record):
         return self
 
 
+SAFETY_COUNT_FIELDS = ("crs_any", "crs_grade3plus", "icans_any", "icans_grade3plus", "serious_infections", "deaths")
+
+
 class Safety(Provenance):
+    """Study-level safety. The block's provenance covers every count, except those listed in `count_provenance`."""
+
     n_patients: Annotated[StrictInt, Field(ge=1)]
     crs_any: OptCount = None
     crs_grade3plus: OptCount = None
@@ -136,9 +190,16 @@ class Safety(Provenance):
     icans_grade3plus: OptCount = None
     serious_infections: OptCount = None
     deaths: OptCount = None
+    count_provenance: dict[Literal[SAFETY_COUNT_FIELDS], CountProvenance] = Field(default_factory=dict)
+
+    def provenance_of(self, count: str) -> Provenance:
+        return self.count_provenance.get(count, self)
 
     @model_validator(mode="after")
     def events_within_population(self):
+        for name in self.count_provenance:
+            if getattr(self, name) is None:
+                raise ValueError(f"count_provenance.{name} is given but {name} is blank")
         for name in ("crs_any", "crs_grade3plus", "icans_any", "icans_grade3plus", "serious_infections", "deaths"):
             events = getattr(self, name)
             if events is not None and events > self.n_patients:
@@ -155,6 +216,9 @@ class Citation(Record):
     year: StrictInt
     title: str = Field(min_length=5)
     journal: str = Field(min_length=2)
+    publication_type: Literal[PUBLICATION_TYPES] = "journal_article"
+    meeting: str | None = None  # congress abstracts: e.g. "EULAR 2024 Congress"
+    abstract_number: str | None = None  # congress abstracts: e.g. "OP0141"
     doi: str | None = None
     pmid: Annotated[StrictInt, Field(ge=1, le=99_999_999)] | None = None
     nct_ids: list[str] = Field(default_factory=list)
@@ -185,8 +249,16 @@ class Citation(Record):
 
     @model_validator(mode="after")
     def has_identifier(self):
-        if self.doi is None and self.pmid is None:
+        if self.publication_type == "congress_abstract":
+            # a congress abstract is citable by DOI, or by meeting + year + abstract number
+            if not self.meeting:
+                raise ValueError("a congress abstract needs its meeting (e.g. 'ACR Convergence 2024')")
+            if self.doi is None and self.pmid is None and not self.abstract_number:
+                raise ValueError("a congress abstract needs a DOI or its abstract number")
+        elif self.doi is None and self.pmid is None:
             raise ValueError("a study needs a DOI or a PMID")
+        if self.publication_type != "congress_abstract" and (self.meeting or self.abstract_number):
+            raise ValueError("meeting and abstract_number belong to congress abstracts (set publication_type: congress_abstract)")
         return self
 
 
@@ -230,8 +302,30 @@ class Study(Record):
             raise ValueError("a study cannot supersede or relate to itself")
         return self
 
+    @model_validator(mode="after")
+    def congress_abstract_has_no_article_grade(self):
+        # the article grade means "read in the article's own text"; a congress abstract's numbers are `congress`
+        if self.citation.publication_type == "congress_abstract":
+            for where, provenance in self.provenances():
+                if provenance.grade == "article":
+                    raise ValueError(f"{where}: this study is a congress abstract, so its numbers are graded 'congress', not 'article'")
+        return self
 
-class PipelineEntry(Provenance):
+    def provenances(self):
+        """Every (place, provenance) pair of the study's numbers."""
+        if self.follow_up_months:
+            yield "follow_up_months", self.follow_up_months
+        for c, cohort in enumerate(self.cohorts):
+            yield f"cohorts[{c}].n_patients", cohort.n_patients
+            for o, outcome in enumerate(cohort.outcomes):
+                yield f"cohorts[{c}].outcomes[{o}]", outcome
+        if self.safety:
+            yield "safety", self.safety
+            for name, provenance in self.safety.count_provenance.items():
+                yield f"safety.count_provenance.{name}", provenance
+
+
+class PipelineEntry(Sourced):
     id: Annotated[str, Field(pattern=STUDY_ID_PATTERN.pattern)]
     name: str
     therapy_class: Annotated[str, _coded("therapy_classes")]

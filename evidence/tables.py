@@ -17,23 +17,30 @@ from evidence.vocabulary import Vocabulary
 STUDY_COLUMNS = [
     "study_id", "first_author", "year", "title", "journal", "doi", "pmid", "nct_ids", "country",
     "design", "evidence_level", "therapy_class", "therapy", "target", "cell_source", "tissue_source",
-    "engineering", "mechanisms", "dose", "conditioning", "follow_up_months", "follow_up_kind",
-    "follow_up_source_url", "follow_up_source_note", "supersedes", "related", "superseded_by",
-    "is_current", "is_trial", "origin", "file", "notes",
+    "engineering", "mechanisms", "dose", "conditioning", "publication_type", "meeting", "abstract_number",
+    "follow_up_months", "follow_up_kind", "follow_up_grade", "follow_up_source_url", "follow_up_read_at",
+    "follow_up_source_note", "supersedes", "related", "superseded_by", "is_current", "is_trial", "origin", "file", "notes",
 ]
 SAFETY_COUNTS = ["crs_any", "crs_grade3plus", "icans_any", "icans_grade3plus", "serious_infections", "deaths"]
-SAFETY_COLUMNS = ["study_id", "safety_n", *SAFETY_COUNTS, "safety_source_url", "safety_source_note"]
-COHORT_COLUMNS = ["study_id", "disease", "disease_subtype", "n_patients", "n_source_url", "n_source_note"]
+# Each safety count keeps its own provenance (the block's, unless the record gives the count its own).
+SAFETY_COUNT_PROVENANCE = [f"{count}_{part}" for count in SAFETY_COUNTS for part in ("grade", "source_url", "read_at")]
+SAFETY_COLUMNS = [
+    "study_id", "safety_n", *SAFETY_COUNTS, "safety_grade", "safety_source_url", "safety_read_at", "safety_source_note",
+    *SAFETY_COUNT_PROVENANCE,
+]
+COHORT_COLUMNS = ["study_id", "disease", "disease_subtype", "n_patients", "n_grade", "n_source_url", "n_read_at", "n_source_note"]
 OUTCOME_COLUMNS = [
     "outcome_measure", "timepoint_months", "timepoint_label", "responders", "evaluated", "percent_reported",
     "value", "value_kind", "comparator_label", "comparator_responders", "comparator_evaluated",
-    "comparator_percent", "source_url", "source_note",
+    "comparator_percent", "grade", "source_url", "read_at", "source_note",
 ]
 EVIDENCE_COLUMNS = [
-    *STUDY_COLUMNS[:20], "disease", "disease_subtype", "n_patients", *OUTCOME_COLUMNS,
-    *SAFETY_COUNTS, "safety_n", "follow_up_months", "is_current", "is_trial", "superseded_by", "supersedes",
-    "n_source_url", "n_source_note", "origin", "file",
+    *STUDY_COLUMNS[:23], "disease", "disease_subtype", "n_patients", *OUTCOME_COLUMNS,
+    *SAFETY_COUNTS, "safety_n", "safety_grade", "safety_source_url", "safety_read_at", *SAFETY_COUNT_PROVENANCE,
+    "follow_up_months", "follow_up_grade", "follow_up_source_url", "follow_up_read_at", "is_current", "is_trial",
+    "superseded_by", "supersedes", "n_grade", "n_source_url", "n_read_at", "n_source_note", "origin", "file",
 ]
+GRADE_COLUMNS = ["grade", "n_grade", "safety_grade", "follow_up_grade", *(f"{count}_grade" for count in SAFETY_COUNTS)]
 INTEGER_COLUMNS = [
     "year", "pmid", "evidence_level", "n_patients", "responders", "evaluated", "comparator_responders",
     "comparator_evaluated", "safety_n", *SAFETY_COUNTS,
@@ -43,7 +50,7 @@ FLOAT_COLUMNS = ["timepoint_months", "percent_reported", "value", "comparator_pe
 # fast on very large tables (bench/RESULTS.md).
 CODED_COLUMNS = [
     "study_id", "design", "therapy_class", "target", "cell_source", "tissue_source", "engineering", "disease",
-    "disease_subtype", "outcome_measure", "origin",
+    "disease_subtype", "outcome_measure", "origin", "publication_type", *GRADE_COLUMNS,
 ]
 
 
@@ -71,9 +78,14 @@ def _study_row(study: Study, file_name: str, origin: str, design_level: dict[str
         "mechanisms": "; ".join(therapy.mechanisms),
         "dose": therapy.dose,
         "conditioning": therapy.conditioning,
+        "publication_type": citation.publication_type,
+        "meeting": citation.meeting,
+        "abstract_number": citation.abstract_number,
         "follow_up_months": follow_up.value if follow_up else None,
         "follow_up_kind": follow_up.kind if follow_up else None,
+        "follow_up_grade": follow_up.grade if follow_up else None,
         "follow_up_source_url": follow_up.source_url if follow_up else None,
+        "follow_up_read_at": follow_up.read_at_text if follow_up else None,
         "follow_up_source_note": follow_up.source_note if follow_up else None,
         "supersedes": "; ".join(study.supersedes),
         "related": "; ".join(study.related),
@@ -87,7 +99,14 @@ def _safety_row(study: Study) -> dict:
     safety = study.safety
     row = {"study_id": study.id, "safety_n": safety.n_patients}
     row.update({name: getattr(safety, name) for name in SAFETY_COUNTS})
-    row.update({"safety_source_url": safety.source_url, "safety_source_note": safety.source_note})
+    row.update({"safety_grade": safety.grade, "safety_source_url": safety.source_url,
+                "safety_read_at": safety.read_at_text, "safety_source_note": safety.source_note})
+    for name in SAFETY_COUNTS:
+        # a blank count has no provenance of its own: "not reported" is not a graded number
+        provenance = safety.provenance_of(name) if getattr(safety, name) is not None else None
+        row[f"{name}_grade"] = provenance.grade if provenance else None
+        row[f"{name}_source_url"] = provenance.source_url if provenance else None
+        row[f"{name}_read_at"] = provenance.read_at_text if provenance else None
     return row
 
 
@@ -106,7 +125,9 @@ def _outcome_row(outcome) -> dict:
         "comparator_responders": comparator.responders if comparator else None,
         "comparator_evaluated": comparator.evaluated if comparator else None,
         "comparator_percent": comparator.percent if comparator else None,
+        "grade": outcome.grade,
         "source_url": outcome.source_url,
+        "read_at": outcome.read_at_text,
         "source_note": outcome.source_note,
     }
 
@@ -151,7 +172,9 @@ def build_tables(studies: list[Study], files: dict[str, str], vocab: Vocabulary,
                 "disease": cohort.disease,
                 "disease_subtype": cohort.subtype,
                 "n_patients": cohort.n_patients.value,
+                "n_grade": cohort.n_patients.grade,
                 "n_source_url": cohort.n_patients.source_url,
+                "n_read_at": cohort.n_patients.read_at_text,
                 "n_source_note": cohort.n_patients.source_note,
             }
             cohort_rows.append(cohort_row)

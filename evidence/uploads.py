@@ -36,14 +36,15 @@ TEMPLATE_COLUMNS = [
     "therapy_class", "product", "target", "cell_source", "tissue_source", "engineering", "mechanisms", "dose",
     "conditioning", "follow_up_months", "disease", "disease_subtype", "n_patients", "outcome_measure",
     "timepoint_months", "responders", "evaluated", "percent", "safety_n", *SAFETY_COUNTS, "supersedes",
-    "source_url", "source_note",
+    "source_url", "grade", "read_at", "source_note",
 ]
 CODED_TEMPLATE_COLUMNS = {
     "design": "designs", "therapy_class": "therapy_classes", "target": "targets", "cell_source": "cell_sources",
     "tissue_source": "tissue_sources", "engineering": "engineering", "disease": "diseases", "outcome_measure": "outcome_measures",
+    "grade": "grades",
 }
 REQUIRED_COLUMNS = ["study_id", "first_author", "year", "title", "journal", "design", "therapy_class", "product", "target",
-                    "cell_source", "engineering", "mechanisms", "disease", "n_patients", "source_url", "source_note"]
+                    "cell_source", "engineering", "mechanisms", "disease", "n_patients", "source_url", "grade", "source_note"]
 EXAMPLE_ROW = {
     "study_id": "example-2024-sle-cd19", "first_author": "Example A", "year": 2024, "title": "Replace this row with your own study",
     "journal": "Journal name", "doi": "10.1000/example", "pmid": "", "nct_ids": "", "country": "Germany", "design": "case_series",
@@ -52,7 +53,7 @@ EXAMPLE_ROW = {
     "conditioning": "", "follow_up_months": 12, "disease": "sle", "disease_subtype": "", "n_patients": 5,
     "outcome_measure": "doris_remission", "timepoint_months": 6, "responders": 4, "evaluated": 5, "percent": "", "safety_n": 5,
     "crs_any": 3, "crs_grade3plus": 0, "icans_any": 0, "icans_grade3plus": 0, "serious_infections": "", "deaths": 0,
-    "supersedes": "", "source_url": "https://pubmed.ncbi.nlm.nih.gov/00000000/", "source_note": "Abstract, results: DORIS at 6 months of all treated.",
+    "supersedes": "", "source_url": "https://pubmed.ncbi.nlm.nih.gov/00000000/", "grade": "article", "read_at": "", "source_note": "Abstract, results: DORIS at 6 months of all treated.",
 }
 
 
@@ -142,9 +143,17 @@ def _listed(value) -> list[str]:
     return [part.strip() for part in str(value).replace("；", ";").split(";") if part.strip()] if not _blank(value) else []
 
 
+def _provenance(row) -> dict:
+    """A row's provenance applies to every number on that row (an upload sheet has one source per row)."""
+    fields = {"source_url": _text(row.get("source_url")), "grade": _text(row.get("grade"))}
+    if not _blank(row.get("read_at")):
+        fields["read_at"] = _text(row.get("read_at"))
+    return {**fields, "source_note": _text(row.get("source_note"))}
+
+
 def _study_from_rows(rows: pd.DataFrame) -> dict:
     first = rows.iloc[0]
-    source = {"source_url": _text(first.get("source_url")), "source_note": _text(first.get("source_note"))}
+    source = _provenance(first)
     record = {
         "id": _text(first["study_id"]),
         "citation": {
@@ -169,7 +178,7 @@ def _study_from_rows(rows: pd.DataFrame) -> dict:
     for (disease, subtype), cohort_rows in rows.groupby([rows["disease"].fillna(""), rows["disease_subtype"].fillna("")], sort=False):
         head = cohort_rows.iloc[0]
         cohort = {"disease": _text(disease), "subtype": _text(subtype),
-                  "n_patients": {"value": _number(head.get("n_patients")), "source_url": _text(head.get("source_url")), "source_note": _text(head.get("source_note"))},
+                  "n_patients": {"value": _number(head.get("n_patients")), **_provenance(head)},
                   "outcomes": []}
         for _, row in cohort_rows.iterrows():
             if _blank(row.get("outcome_measure")):
@@ -177,7 +186,7 @@ def _study_from_rows(rows: pd.DataFrame) -> dict:
             cohort["outcomes"].append({
                 "measure": _text(row.get("outcome_measure")), "timepoint_months": _number(row.get("timepoint_months")),
                 "responders": _number(row.get("responders")), "evaluated": _number(row.get("evaluated")), "percent": _number(row.get("percent")),
-                "source_url": _text(row.get("source_url")), "source_note": _text(row.get("source_note")),
+                **_provenance(row),
             })
         record["cohorts"].append(cohort)
     return record

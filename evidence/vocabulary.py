@@ -25,6 +25,8 @@ CATEGORIES = (
     "designs",
     "evidence_levels",
     "pipeline_stages",
+    "grades",
+    "publication_types",
 )
 
 

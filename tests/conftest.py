@@ -16,15 +16,24 @@ from evidence.paths import DATA_DIR
 
 URL = "https://pubmed.ncbi.nlm.nih.gov/1/"
 NOTE = "Test fixture: abstract, results."
+SECONDARY_URL = "https://example.org/journal-club/cd19-ext"
+SECONDARY_NOTE = "Test fixture: count stated in a journal-club summary. Secondary: Example journal club."
 
 
-def fact(value):
-    return {"value": value, "source_url": URL, "source_note": NOTE}
+def provenance(grade="article"):
+    """The provenance fields of one number at `grade` (a secondary one names its source and where it was read)."""
+    if grade == "secondary":
+        return {"source_url": URL, "grade": grade, "read_at": SECONDARY_URL, "source_note": SECONDARY_NOTE}
+    return {"source_url": URL, "grade": grade, "source_note": NOTE}
 
 
-def outcome(measure, responders, evaluated, months=6, **extra):
+def fact(value, grade="article"):
+    return {"value": value, **provenance(grade)}
+
+
+def outcome(measure, responders, evaluated, months=6, grade="article", **extra):
     return {"measure": measure, "timepoint_months": months, "responders": responders, "evaluated": evaluated,
-            "source_url": URL, "source_note": NOTE, **extra}
+            **provenance(grade), **extra}
 
 
 def study(study_id, *, year=2023, therapy_class="car_t", target="cd19", tissue=None, cell_source="autologous",
@@ -39,7 +48,7 @@ def study(study_id, *, year=2023, therapy_class="car_t", target="cd19", tissue=N
         "therapy": {"therapy_class": therapy_class, "product": f"Product {study_id}", "target": target if engineered else "none",
                     "cell_source": cell_source, "tissue_source": tissue, "engineering": "lentiviral" if engineered else "none",
                     "mechanisms": list(mechanisms)},
-        "follow_up_months": {"value": 12, "kind": "median", "source_url": URL, "source_note": NOTE},
+        "follow_up_months": {"value": 12, "kind": "median", **provenance()},
         "supersedes": list(supersedes),
         "cohorts": cohorts or [{"disease": "sle", "subtype": None, "n_patients": fact(5), "outcomes": [outcome("doris_remission", 5, 5)]}],
         "safety": safety,
@@ -59,15 +68,15 @@ def write_data_dir(root: Path, studies: list[dict]) -> Path:
 def tiny_studies() -> list[dict]:
     """Four studies with numbers chosen so every aggregate can be computed by hand (see test_matrices.py)."""
     safety = {"n_patients": 5, "crs_any": 3, "crs_grade3plus": 0, "icans_any": 0, "icans_grade3plus": 0,
-              "serious_infections": None, "deaths": 0, "source_url": URL, "source_note": NOTE}
+              "serious_infections": None, "deaths": 0, **provenance()}
     return [
         # an early CD19 series of 3 SLE patients, later re-reported in full by 'cd19-ext'
         study("cd19-early", year=2021, cohorts=[{"disease": "sle", "subtype": None, "n_patients": fact(3),
                                                  "outcomes": [outcome("doris_remission", 3, 3, months=3)]}]),
-        # the extension: 5 SLE (incl. the 3 above) and 2 SSc
+        # the extension: 5 SLE (incl. the 3 above) and 2 SSc; its 12-month count was read only in a secondary text
         study("cd19-ext", year=2024, supersedes=["cd19-early"], safety=safety, mechanisms=("b_cell_depletion", "immune_reset"), cohorts=[
             {"disease": "sle", "subtype": "lupus_nephritis", "n_patients": fact(5),
-             "outcomes": [outcome("doris_remission", 4, 5, months=3), outcome("doris_remission", 5, 5, months=12)]},
+             "outcomes": [outcome("doris_remission", 4, 5, months=3), outcome("doris_remission", 5, 5, months=12, grade="secondary")]},
             {"disease": "ssc", "subtype": None, "n_patients": fact(2), "outcomes": []},
         ]),
         # a BCMA-CD19 phase 1 in SLE with 0 responders on DORIS (a real zero, not a gap)

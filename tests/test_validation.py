@@ -69,7 +69,7 @@ def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
         (lambda s: s["therapy"].update(target="none"), "therapy", "needs an antigen target"),
         (lambda s: s.update(design="anecdote"), "design", "not in the vocabulary"),
         (lambda s: s.update(colour="blue"), "colour", "unknown field"),
-        (lambda s: s.update(safety={"n_patients": 5, "crs_any": 1, "crs_grade3plus": 2, "source_url": "https://x.org/a", "source_note": "Abstract, results: CRS."}), "safety", "crs_grade3plus (2) exceeds crs_any (1)"),
+        (lambda s: s.update(safety={"n_patients": 5, "crs_any": 1, "crs_grade3plus": 2, "source_url": "https://x.org/a", "grade": "article", "source_note": "Abstract, results: CRS."}), "safety", "crs_grade3plus (2) exceeds crs_any (1)"),
         (lambda s: s["cohorts"][0]["outcomes"][0].update(responders=None, percent=None, value=None), "cohorts[0].outcomes[0]", "needs responders, percent or value"),
     ],
 )
