@@ -8,9 +8,10 @@ import streamlit as st
 
 from components.charts import forest_figure, safety_figure
 from components.data import atlas_key
-from components.i18n import current_language
+from components.i18n import current_language, t
 from evidence import Atlas
 from evidence.compare import TherapyComparison
+from evidence.display import grade_marks, marked
 from evidence.labels import column_label
 from evidence.matrices import therapy_group_label
 
@@ -28,6 +29,16 @@ def render_comparison_table(table: pd.DataFrame, atlas: Atlas, method_text: str)
         ("" if pd.isna(p) else f"{p:.0%} ({lo:.0%}–{hi:.0%})" + ("" if pooled else (" 单项研究" if zh else " single study")))
         for p, lo, hi, pooled in zip(shown["pooled"], shown["ci_low"], shown["ci_high"], shown["is_pooled"])
     ]
+    marks = grade_marks(atlas.vocabulary)
+    mark_of = lambda grades: "".join(marks.get(g, "") for g in str(grades or "").split("; ") if g)  # noqa: E731
+    # a pooled figure that rests partly on weaker-graded numbers carries their marks and how many cohorts they are
+    shown["pooled_text"] = [
+        f"{text} {mark_of(grades)} ({k_weak}/{k})" if text and grades else text
+        for text, grades, k_weak, k in zip(shown["pooled_text"], shown["weaker_grades"], shown["weaker_k"], shown["k"])
+    ]
+    for event in SAFETY_EVENTS:
+        shown[event] = [f"{text} {mark_of(grades)}" if text and grades else text
+                        for text, grades in zip(shown[event], shown.get(f"{event}_weaker_grades", [""] * len(shown)))]
     shown["i2"] = ["—" if pd.isna(v) else f"{v:.0f}%" for v in shown["i2"]]
     shown["tau2"] = ["—" if pd.isna(v) else f"{v:.3f}" for v in shown["tau2"]]
     columns = ["therapy_group", "studies", "patients", "designs", "best_level", "k", "pooled_text", "i2", "tau2", "median_follow_up", "drug_free", *SAFETY_EVENTS]
@@ -38,7 +49,7 @@ def render_comparison_table(table: pd.DataFrame, atlas: Atlas, method_text: str)
         "designs": st.column_config.TextColumn("设计" if zh else "Designs"),
         "best_level": st.column_config.NumberColumn("最佳等级" if zh else "Best level", format="%d", help="Oxford CEBM 2011; lower is stronger"),
         "k": st.column_config.NumberColumn("合并研究数" if zh else "k pooled", format="%d", help="Cohorts with responder counts for the measure"),
-        "pooled_text": st.column_config.TextColumn("合并比例 (95% CI)" if zh else "Pooled (95% CI)", help=method_text),
+        "pooled_text": st.column_config.TextColumn("合并比例 (95% CI)" if zh else "Pooled (95% CI)", help=f"{method_text} {t('pooled_grade_help')}"),
         "i2": st.column_config.TextColumn("I²", help="metafor's I²: share of variability due to between-study heterogeneity; — when fewer than two studies"),
         "tau2": st.column_config.TextColumn("τ²", help="Between-study variance on the transformed scale; — when fewer than two studies"),
         "median_follow_up": st.column_config.NumberColumn("中位随访（月）" if zh else "Median follow-up (mo)", format="%.1f"),
@@ -59,6 +70,8 @@ def _forest(key: tuple, choices: tuple, group: str, measure: str, lang: str, _re
     result, atlas = _result, _atlas
     zh = lang == "zh"
     rows = result.outcome_rows.copy()
+    marks = grade_marks(atlas.vocabulary)
+    rows["label"] = [marked(label, grade, marks) for label, grade in zip(rows["label"], rows["grade"])]
     rows["text"] = [
         f"{r.label}: {r.responders}/{r.evaluated} = {r.proportion:.0%} (95% CI {r.ci_low:.0%}–{r.ci_high:.0%}); weight {r.weight:.1f}%"
         for r in rows.itertuples()

@@ -92,6 +92,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "数字旁的标记：无 = 论文原文 · ⓡ 注册库结果 · ⓒ 作者会议摘要 · ⓢ 点名该研究的二手报道 · — 未报告",
     ),
     "read_at": ("Read at", "实际阅读页面"),
+    "pooled_grade_help": (
+        "A mark after the estimate (ⓡ ⓒ ⓢ) means some pooled cohorts rest on numbers not read in the article itself; (j/k) says how many.",
+        "估计值后的标记（ⓡ ⓒ ⓢ）表示部分合并队列的数字并非读自论文原文；(j/k) 表示其数量。",
+    ),
+    "cell_weaker_grades": ("Includes numbers not read in the article: {grades}", "含非原文来源的数字：{grades}"),
     "publication_type": ("Publication type", "发表类型"),
     "not_advice": (
         "The atlas helps read the literature. It is not treatment advice.",

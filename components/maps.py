@@ -7,17 +7,18 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.charts import bubble_map_figure, grid_figure
-from components.data import matrix
+from components.data import matrix, session_atlas
 from components.filters import key as filter_key
-from components.i18n import current_language
+from components.i18n import current_language, t
 from evidence import Atlas
-from evidence.display import display_rows
+from evidence.display import display_rows, grade_marks
 from evidence.filters import Filters
 from evidence.matrices import (
     axis_order,
     therapy_group_label,
     therapy_group_order,
 )
+from evidence.labels import column_label
 from evidence.outcomes import rows_for_cell
 
 LEGEND_TEXT = {
@@ -28,8 +29,23 @@ LEGEND_TEXT = {
 }
 
 
-def _hover(lang: str, row: pd.Series, row_label: str, col_label: str, lines: list[str]) -> str:
-    return "<br>".join([f"<b>{row_label}</b> × <b>{col_label}</b>", *lines])
+def _hover(lang: str, row, row_label: str, col_label: str, lines: list[str]) -> str:
+    return "<br>".join([f"<b>{row_label}</b> × <b>{col_label}</b>", *lines, *_grade_lines(row)])
+
+
+def _grade_lines(row) -> list[str]:
+    """A hover line naming the weaker grades behind a cell's numbers, e.g. 'Includes numbers read only in: ⓢ Secondary report'."""
+    grades = [g for g in str(getattr(row, "weaker_grades", "") or "").split("; ") if g]
+    if not grades:
+        return []
+    atlas, lang = session_atlas(), current_language()
+    marks = grade_marks(atlas.vocabulary)
+    names = ", ".join(f"{marks.get(g, '')} {atlas.vocabulary.label('grades', g, lang)}".strip() for g in grades)
+    return [t("cell_weaker_grades", grades=names)]
+
+
+def _cell_mark(weaker: str, marks: dict[str, str]) -> str:
+    return "".join(marks.get(g, "") for g in str(weaker or "").split("; ") if g)
 
 
 def _disease_labels(atlas: Atlas, codes, lang: str) -> dict[str, str]:
@@ -101,7 +117,8 @@ def remission_grid(atlas: Atlas, filters: Filters, measure: str) -> tuple[go.Fig
     disease_label = _disease_labels(atlas, diseases, lang)
     figure_cells = cells.assign(x=cells["disease"].map(disease_label), y=cells["therapy_group"].map(group_label),
                                 x_code=cells["disease"], y_code=cells["therapy_group"])
-    figure_cells["label"] = [f"{r}/{e}" for r, e in zip(cells["responders"], cells["evaluated"])]
+    marks = grade_marks(atlas.vocabulary)
+    figure_cells["label"] = [f"{r}/{e}{_cell_mark(w, marks)}" for r, e, w in zip(cells["responders"], cells["evaluated"], cells["weaker_grades"])]
     figure_cells["hover"] = [
         _hover(lang, r, r.y, r.x, [f"{'应答/评估' if zh else 'Responders / evaluated'}: {r.responders}/{r.evaluated} ({r.proportion:.0%})",
                                    f"{'研究' if zh else 'Studies'}: {r.studies}"])
@@ -123,8 +140,10 @@ def render_cell_studies(atlas: Atlas, view: pd.DataFrame, cell: tuple[str, str] 
     rows = rows_for_cell(view, disease, row_column, row_value)
     study_ids = sorted(rows["study_id"].unique())
     st.markdown(f"**{len(study_ids)} {'项研究' if zh else 'studies'}**")
-    columns = ["study", "therapy", "design", "n_patients", "outcome_measure", "timepoint", "result", "doi_url", "pubmed_url"]
+    columns = ["study", "therapy", "design", "n_patients", "outcome_measure", "timepoint", "result", "grades", "doi_url", "pubmed_url"]
+    st.caption(t("grade_legend"))
     st.dataframe(display_rows(rows, atlas.vocabulary, lang)[columns], hide_index=True, width="stretch", column_config={
+        "grades": st.column_config.TextColumn(column_label("grades", lang), help=t("grade_help")),
         "doi_url": st.column_config.LinkColumn("DOI", display_text=r"https://doi\.org/(.*)"),
         "pubmed_url": st.column_config.LinkColumn("PMID", display_text=r"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/"),
     })

@@ -11,6 +11,8 @@ from components.text import escape_markdown
 from evidence import Atlas
 from evidence.display import (
     doi_url,
+    grade_marks,
+    marked,
     pubmed_url,
     safe_url,
     timepoint_text,
@@ -47,6 +49,7 @@ def _config(lang: str) -> dict:
         ),
         "percent_reported": st.column_config.NumberColumn(label("percent_reported"), help=column_help("percent_reported"), format="%.1f%%", width="small"),
         "value": st.column_config.NumberColumn(label("value"), help=column_help("value"), width="small"),
+        "grades": st.column_config.TextColumn(label("grades"), help=t("grade_help"), width="small"),
         "crs_any": st.column_config.NumberColumn(label("crs_any"), help=column_help("crs_any"), format="%d", width="small"),
         "crs_grade3plus": st.column_config.NumberColumn(label("crs_grade3plus"), help=column_help("crs_grade3plus"), format="%d", width="small"),
         "icans_any": st.column_config.NumberColumn(label("icans_any"), help=column_help("icans_any"), format="%d", width="small"),
@@ -66,6 +69,7 @@ def evidence_grid(filters: Filters, key: str) -> str | None:
     """Draw the filtered evidence; returns the study id of the selected row, if any."""
     lang = current_language()
     rows = grid_rows(filters, lang, MAX_GRID_ROWS)
+    st.caption(t("grade_legend"))
     event = st.dataframe(
         rows,
         column_config=_config(lang),
@@ -101,9 +105,28 @@ def _facts_table(pairs: list[tuple[str, object]]) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", column_config={"field": st.column_config.TextColumn(" ", width="medium"), "value": st.column_config.TextColumn(" ", width="large")})
 
 
+def _grade_label(grade, atlas: Atlas, lang: str) -> str:
+    """'ⓢ Secondary report' (the mark, then the grade's name); blank for a blank number."""
+    if not isinstance(grade, str):
+        return ""
+    mark = grade_marks(atlas.vocabulary).get(grade, "")
+    return f"{mark} {atlas.vocabulary.label('grades', grade, lang)}".strip()
+
+
+def _links(*urls) -> str | None:
+    """The first https address of a '; '-joined list (the grid's link column takes one address)."""
+    for value in urls:
+        for url in str(value).split("; ") if isinstance(value, str) else ():
+            if safe_url(url):
+                return safe_url(url)
+    return None
+
+
 def study_detail(study_id: str, atlas: Atlas) -> None:
-    """Everything the atlas holds on one study: citation, therapy, every outcome and timepoint, safety, sources, overlaps."""
+    """Everything the atlas holds on one study: citation, therapy, every outcome and timepoint with its grade, safety
+    with the grade of each count, sources (canonical and read-at), overlaps."""
     lang = current_language()
+    marks = grade_marks(atlas.vocabulary)
     study_rows = atlas.studies[atlas.studies["study_id"] == study_id]
     if study_rows.empty:
         st.warning(f"Unknown study: {study_id}")
@@ -111,45 +134,66 @@ def study_detail(study_id: str, atlas: Atlas) -> None:
     study = translate_codes(study_rows, atlas.vocabulary, lang).iloc[0]
     raw = study_rows.iloc[0]
     st.markdown(f"#### {escape_markdown(str(study['title']))}")
-    st.caption(escape_markdown(f"{study['first_author']} et al. · {study['journal']} · {study['year']} · {study['design']}"))
+    venue = study["meeting"] if isinstance(raw["meeting"], str) and raw["meeting"] else study["journal"]
+    number = f" · {raw['abstract_number']}" if isinstance(raw["abstract_number"], str) and raw["abstract_number"] else ""
+    st.caption(escape_markdown(f"{study['first_author']} et al. · {venue}{number} · {study['year']} · {study['design']} · {study['publication_type']}"))
     links = {"DOI": doi_url(raw["doi"]), "PubMed": pubmed_url(raw["pmid"]), "ClinicalTrials.gov": trial_url(raw["nct_ids"])}
     columns = st.columns(len(links))
     for column, (name, url) in zip(columns, links.items()):
         if url:
             column.link_button(name, url)
+    follow_up = raw["follow_up_months"]
     _facts_table([
-        (column_label(c, lang), study[c])
-        for c in ("therapy_class", "therapy", "target", "cell_source", "tissue_source", "engineering", "mechanisms",
-                  "dose", "conditioning", "evidence_level", "country", "nct_ids", "follow_up_months", "follow_up_kind", "notes")
+        *((column_label(c, lang), study[c]) for c in ("therapy_class", "therapy", "target", "cell_source", "tissue_source",
+                                                        "engineering", "mechanisms", "dose", "conditioning", "evidence_level",
+                                                        "country", "nct_ids")),
+        (column_label("follow_up_months", lang), marked(f"{follow_up:g}", raw["follow_up_grade"], marks) if pd.notna(follow_up) else t("not_reported")),
+        (column_label("follow_up_kind", lang), study["follow_up_kind"]),
+        (column_label("notes", lang), study["notes"]),
     ])
+    st.caption(t("grade_legend"))
     rows = atlas.evidence[atlas.evidence["study_id"] == study_id]
     outcomes = translate_codes(rows, atlas.vocabulary, lang)
     st.markdown(f"**{t('outcomes')}**")
+    count_text = lambda value, grade: marked(str(value), grade, marks) if pd.notna(value) else ""  # noqa: E731
     outcome_table = pd.DataFrame({
         column_label("disease", lang): outcomes["disease"].astype("object"),
         column_label("disease_subtype", lang): outcomes["disease_subtype"].astype("object"),
-        column_label("n_patients", lang): rows["n_patients"],
+        column_label("n_patients", lang): [count_text(n, g) for n, g in zip(rows["n_patients"], rows["n_grade"])],
         column_label("outcome_measure", lang): outcomes["outcome_measure"].astype("object"),
         column_label("timepoint_label", lang): [timepoint_text(m, lab) for m, lab in zip(rows["timepoint_months"], rows["timepoint_label"])],
-        column_label("responders", lang): rows["responders"],
+        column_label("responders", lang): [count_text(v, g) for v, g in zip(rows["responders"], rows["grade"])],
         column_label("evaluated", lang): rows["evaluated"],
-        column_label("percent_reported", lang): rows["percent_reported"],
-        column_label("value", lang): rows["value"],
+        column_label("percent_reported", lang): [count_text(v, g) for v, g in zip(rows["percent_reported"], rows["grade"])],
+        column_label("value", lang): [count_text(v, g) for v, g in zip(rows["value"], rows["grade"])],
         column_label("comparator_label", lang): rows["comparator_label"],
-        column_label("source_url", lang): rows["source_url"].map(safe_url),
-        column_label("source_note", lang): rows["source_note"],
+        column_label("grade", lang): [_grade_label(g, atlas, lang) if pd.notna(m) else "" for g, m in zip(rows["grade"], rows["outcome_measure"])],
+        column_label("source_url", lang): rows["source_url"].fillna(rows["n_source_url"]).map(safe_url),
+        column_label("read_at", lang): [_links(r) for r in rows["read_at"]],
+        column_label("source_note", lang): rows["source_note"].fillna(rows["n_source_note"]),
     })
-    st.dataframe(outcome_table, hide_index=True, width="stretch", column_config={column_label("source_url", lang): st.column_config.LinkColumn(display_text="↗")})
+    link = st.column_config.LinkColumn(display_text="↗")
+    st.dataframe(outcome_table, hide_index=True, width="stretch",
+                 column_config={column_label("source_url", lang): link, column_label("read_at", lang): link})
     safety = atlas.safety[atlas.safety["study_id"] == study_id]
     st.markdown(f"**{t('safety')}**")
     if safety.empty:
         st.text(t("not_reported"))
     else:
         row = safety.iloc[0]
-        _facts_table([(column_label(c, lang), row[c] if pd.notna(row[c]) else t("not_reported")) for c in ("safety_n", "crs_any", "crs_grade3plus", "icans_any", "icans_grade3plus", "serious_infections", "deaths", "safety_source_note")])
+        counts = [("safety_n", "safety_grade"), *((c, f"{c}_grade") for c in ("crs_any", "crs_grade3plus", "icans_any", "icans_grade3plus", "serious_infections", "deaths"))]
+        _facts_table([
+            *((column_label(c, lang), marked(str(row[c]), row[g], marks) if pd.notna(row[c]) else t("not_reported")) for c, g in counts),
+            (column_label("safety_grade", lang), _grade_label(row["safety_grade"], atlas, lang)),
+            (column_label("safety_source_note", lang), row["safety_source_note"]),
+        ])
+        buttons = st.columns(2)
         url = safe_url(row["safety_source_url"])
         if url:
-            st.link_button(column_label("safety_source_url", lang), url)
+            buttons[0].link_button(column_label("safety_source_url", lang), url)
+        read_at = _links(row["safety_read_at"])
+        if read_at:
+            buttons[1].link_button(column_label("safety_read_at", lang), read_at)
     overlaps = [(column_label(c, lang), raw[c]) for c in ("supersedes", "superseded_by", "related") if isinstance(raw[c], str) and raw[c]]
     if overlaps:
         st.markdown(f"**{t('overlap')}**")

@@ -75,6 +75,7 @@ def _study_rows(rows: pd.DataFrame, measure: str, tau2_method: str) -> pd.DataFr
         "label": (rows["first_author"].astype(str) + " " + rows["year"].astype(str)).to_numpy(),
         "design": rows["design"].astype("object").to_numpy(),
         "timepoint_months": rows["timepoint_months"].to_numpy(),
+        "grade": rows["grade"].astype("object").to_numpy() if "grade" in rows else None,
         "responders": events, "evaluated": totals,
         "proportion": events / totals,
         "ci_low": [low for low, _ in intervals], "ci_high": [high for _, high in intervals],
@@ -88,11 +89,21 @@ def _safety_rates(cohorts: pd.DataFrame, safety: pd.DataFrame) -> pd.DataFrame:
     records = []
     for event in [*SAFETY_COUNTS]:
         reported = studies[studies[event].notna()]
+        reported = reported[reported["safety_n"].notna()]  # a blanked safety population (article-only view) has no rate
         events, patients = int(reported[event].sum()), int(reported["safety_n"].sum())
         low, high = exact_ci(events, patients) if patients else (np.nan, np.nan)
         records.append({"event": event, "events": events, "patients": patients, "studies": len(reported),
-                        "proportion": events / patients if patients else np.nan, "ci_low": low, "ci_high": high})
+                        "proportion": events / patients if patients else np.nan, "ci_low": low, "ci_high": high,
+                        "weaker_grades": _weaker(reported.get(f"{event}_grade"))})
     return pd.DataFrame(records)
+
+
+def _weaker(grades) -> str:
+    """The distinct grades weaker than 'article' in a column of grades, '; '-joined ('' when none or no column)."""
+    if grades is None:
+        return ""
+    values = {g for g in grades.dropna().astype("object") if g != "article"}
+    return "; ".join(sorted(values))
 
 
 def compare_therapy(base: pd.DataFrame, safety: pd.DataFrame, group: str, measure: str | None, pool_measure: str = "PLO", tau2_method: str = "DL") -> TherapyComparison:
@@ -135,9 +146,13 @@ def comparison_table(results: list[TherapyComparison]) -> pd.DataFrame:
             "tau2": pooled.tau2 if pooled and pooled.pooled else np.nan,
             "median_follow_up": float(cohorts.drop_duplicates("study_id")["follow_up_months"].astype("float64").median()),
             "drug_free": f"{result.drug_free[0]}/{result.drug_free[1]}" if result.drug_free else "",
+            # how many pooled cohorts rest on a number not read in the article itself, and which grades
+            "weaker_k": int((result.outcome_rows["grade"] != "article").sum()) if len(result.outcome_rows) else 0,
+            "weaker_grades": _weaker(result.outcome_rows["grade"]) if len(result.outcome_rows) else "",
         }
         for row in result.safety.itertuples():
             record[row.event] = f"{row.events}/{row.patients} ({row.ci_low:.0%}–{row.ci_high:.0%})" if row.patients else ""
+            record[f"{row.event}_weaker_grades"] = row.weaker_grades if row.patients else ""
         records.append(record)
     numeric = ["pooled", "ci_low", "ci_high", "i2", "tau2", "median_follow_up"]
     return pd.DataFrame(records).astype({column: "float64" for column in numeric})

@@ -11,6 +11,7 @@ import re
 import pandas as pd
 
 from evidence.labels import translate_codes
+from evidence.tables import SAFETY_COUNTS
 from evidence.vocabulary import Vocabulary
 
 NCT_PATTERN = re.compile(r"NCT\d{8}")
@@ -21,7 +22,7 @@ TRIAL_URL = "https://clinicaltrials.gov/study/{}"
 # Column order of the Explorer grid (display name -> column of display_rows)
 EXPLORER_COLUMNS = [
     "study", "disease", "disease_subtype", "therapy_class", "target", "outcome_measure", "timepoint", "result",
-    "proportion", "percent_reported", "value", "n_patients", "design", "evidence_level", "therapy",
+    "proportion", "percent_reported", "value", "grades", "n_patients", "design", "evidence_level", "therapy",
     "crs_any", "crs_grade3plus", "icans_any", "icans_grade3plus", "follow_up_months", "doi_url", "pubmed_url",
     "trial_url", "source_link", "source_note", "origin", "study_id",
 ]
@@ -50,12 +51,51 @@ def trial_url(nct_ids) -> str | None:
     return TRIAL_URL.format(match.group(0)) if match else None
 
 
+def grade_marks(vocab: Vocabulary) -> dict[str, str]:
+    """grade id -> the compact mark shown beside a value ('' for numbers read in the article itself)."""
+    return {grade: str(vocab.term("grades", grade).extra.get("mark", "")) for grade in vocab.ids("grades")}
+
+
+def marked(text: str, grade, marks: dict[str, str]) -> str:
+    """`text` with its grade's mark after it; a blank value stays blank (not reported is never marked)."""
+    mark = marks.get(grade, "") if isinstance(grade, str) else ""
+    return f"{text} {mark}" if text and mark else text
+
+
+def weaker_grades(row_grades: dict[str, object], marks: dict[str, str], vocab: Vocabulary, lang: str = "en") -> str:
+    """One line naming every number of a row that was not read in the article: 'ⓢ result · ⓒ safety'."""
+    parts = []
+    for what, grade in row_grades.items():
+        if isinstance(grade, str) and marks.get(grade):
+            parts.append(f"{marks[grade]} {what}")
+    return " · ".join(dict.fromkeys(parts))
+
+
 def timepoint_text(months, label) -> str:
     if isinstance(label, str) and label:
         return label
     if pd.isna(months):
         return ""
     return f"{months:g} mo"
+
+
+# what each grade column of an evidence row vouches for, as the grid names it
+ROW_GRADE_PARTS = {
+    "grade": ("result", "结果"), "n_grade": ("n", "例数"), "follow_up_grade": ("follow-up", "随访"),
+    "safety_grade": ("safety", "安全性"), **{f"{c}_grade": ("safety", "安全性") for c in SAFETY_COUNTS},
+}
+
+
+def _row_grades(view: pd.DataFrame, marks: dict[str, str], vocab: Vocabulary, lang: str) -> list[str]:
+    columns = [c for c in ROW_GRADE_PARTS if c in view.columns]
+    if not columns:
+        return [""] * len(view)
+    names = {c: ROW_GRADE_PARTS[c][1 if lang == "zh" else 0] for c in columns}
+    # only the distinct grade combinations are spelled out (a large table has few of them)
+    combos = view[columns].astype("object")
+    keys = list(map(tuple, combos.where(combos.notna(), None).to_numpy()))
+    spelled = {key: weaker_grades({names[c]: g for c, g in zip(columns, key)}, marks, vocab, lang) for key in set(keys)}
+    return [spelled[key] for key in keys]
 
 
 def display_rows(view: pd.DataFrame, vocab: Vocabulary, lang: str = "en") -> pd.DataFrame:
@@ -71,8 +111,11 @@ def display_rows(view: pd.DataFrame, vocab: Vocabulary, lang: str = "en") -> pd.
     shown["percent_reported"] = view["percent_reported"]
     shown["value"] = view["value"]
     shown["timepoint"] = [timepoint_text(m, label) for m, label in zip(view["timepoint_months"], view["timepoint_label"])]
+    marks = grade_marks(vocab)
     has_count = view["responders"].notna() & view["evaluated"].notna()
-    shown["result"] = [f"{r} / {e}" if ok else "" for r, e, ok in zip(view["responders"], view["evaluated"], has_count)]
+    grades = view["grade"].astype("object") if "grade" in view else pd.Series(None, index=view.index, dtype="object")
+    shown["result"] = [marked(f"{r} / {e}", g, marks) if ok else "" for r, e, ok, g in zip(view["responders"], view["evaluated"], has_count, grades)]
+    shown["grades"] = _row_grades(view, marks, vocab, lang)
     evaluated = view["evaluated"].astype("Float64")
     shown["proportion"] = (view["responders"].astype("Float64") / evaluated.where(evaluated > 0)).astype("float64")
     shown["doi_url"] = view["doi"].map(doi_url)

@@ -21,22 +21,29 @@ from bibtexparser import model as bib
 from evidence.filters import Filters, filter_evidence, studies_in
 from evidence.labels import readable_table
 from evidence.load import Atlas, Release
+from evidence.tables import SAFETY_COUNTS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Every number is followed by its grade and both addresses: canonical (source_url) and the page actually read (read_at).
 EXPORT_COLUMNS = [
-    "study_id", "first_author", "year", "title", "journal", "doi", "pmid", "nct_ids", "country", "design",
-    "evidence_level", "therapy_class", "therapy", "target", "cell_source", "tissue_source", "engineering",
-    "mechanisms", "dose", "conditioning", "disease", "disease_subtype", "n_patients", "outcome_measure",
-    "timepoint_months", "timepoint_label", "responders", "evaluated", "percent_reported", "value", "value_kind",
-    "comparator_label", "comparator_responders", "comparator_evaluated", "comparator_percent",
-    "crs_any", "crs_grade3plus", "icans_any", "icans_grade3plus", "serious_infections", "deaths", "safety_n",
-    "follow_up_months", "is_current", "supersedes", "superseded_by", "origin", "source_url", "source_note",
+    "study_id", "first_author", "year", "title", "journal", "publication_type", "meeting", "abstract_number", "doi",
+    "pmid", "nct_ids", "country", "design", "evidence_level", "therapy_class", "therapy", "target", "cell_source",
+    "tissue_source", "engineering", "mechanisms", "dose", "conditioning", "disease", "disease_subtype",
+    "n_patients", "n_grade", "n_source_url", "n_read_at",
+    "outcome_measure", "timepoint_months", "timepoint_label", "responders", "evaluated", "percent_reported", "value",
+    "value_kind", "comparator_label", "comparator_responders", "comparator_evaluated", "comparator_percent",
+    "grade", "source_url", "read_at", "source_note",
+    "safety_n", "safety_grade", "safety_source_url", "safety_read_at",
+    *(column for count in SAFETY_COUNTS for column in (count, f"{count}_grade", f"{count}_source_url", f"{count}_read_at")),
+    "follow_up_months", "follow_up_grade", "follow_up_source_url", "follow_up_read_at",
+    "is_current", "supersedes", "superseded_by", "origin",
 ]
 STUDY_EXPORT_COLUMNS = [
-    "study_id", "first_author", "year", "title", "journal", "doi", "pmid", "nct_ids", "country", "design",
-    "evidence_level", "therapy_class", "therapy", "target", "cell_source", "tissue_source", "engineering",
-    "mechanisms", "dose", "conditioning", "follow_up_months", "follow_up_kind", "supersedes", "superseded_by",
-    "is_current", "origin", "follow_up_source_url", "follow_up_source_note",
+    "study_id", "first_author", "year", "title", "journal", "publication_type", "meeting", "abstract_number", "doi",
+    "pmid", "nct_ids", "country", "design", "evidence_level", "therapy_class", "therapy", "target", "cell_source",
+    "tissue_source", "engineering", "mechanisms", "dose", "conditioning", "follow_up_months", "follow_up_kind",
+    "follow_up_grade", "follow_up_source_url", "follow_up_read_at", "follow_up_source_note", "supersedes",
+    "superseded_by", "is_current", "origin",
 ]
 
 

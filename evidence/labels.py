@@ -65,12 +65,38 @@ COLUMN_LABELS: dict[str, tuple[str, str, str]] = {
     "follow_up_source_note": ("Follow-up source note", "随访出处说明", "Where follow-up stands in the source"),
     "n_source_url": ("Patients source", "例数出处", "Page where the cohort size was read"),
     "n_source_note": ("Patients source note", "例数出处说明", "Where the cohort size stands in the source"),
+    "grade": ("Grade", "来源等级", "Where the result was read: article, registry results, the authors' congress abstract, or a secondary report naming the study"),
+    "grades": ("Not from the article", "非原文来源", "Numbers of this row read somewhere other than the article itself: ⓡ registry results, ⓒ congress abstract, ⓢ secondary report; empty = every number read in the article"),
+    "read_at": ("Read at", "实际阅读页面", "Page where the result was actually read, when it is not the canonical source (a verbatim copy, a secondary text)"),
+    "n_grade": ("Patients grade", "例数来源等级", "Where the cohort size was read"),
+    "n_read_at": ("Patients read at", "例数实际阅读页面", "Page where the cohort size was actually read, when not the canonical source"),
+    "safety_grade": ("Safety grade", "安全性来源等级", "Where the safety population and counts were read (unless a count has its own)"),
+    "safety_read_at": ("Safety read at", "安全性实际阅读页面", "Page where the safety counts were actually read, when not the canonical source"),
+    "follow_up_grade": ("Follow-up grade", "随访来源等级", "Where the follow-up was read"),
+    "follow_up_read_at": ("Follow-up read at", "随访实际阅读页面", "Page where the follow-up was actually read, when not the canonical source"),
+    "publication_type": ("Publication type", "发表类型", "Journal article, letter, congress abstract or preprint"),
+    "meeting": ("Meeting", "会议", "Congress where the abstract was presented"),
+    "abstract_number": ("Abstract number", "摘要编号", "The congress abstract's number"),
     "file": ("File", "文件", "Curated data file"),
     "notes": ("Curator notes", "整理者备注", "Curator's remarks"),
 }
 
+SAFETY_EVENT_NAMES = {
+    "crs_any": ("CRS (any grade)", "CRS（任何级别）"), "crs_grade3plus": ("CRS grade ≥3", "CRS ≥3级"),
+    "icans_any": ("ICANS (any grade)", "ICANS（任何级别）"), "icans_grade3plus": ("ICANS grade ≥3", "ICANS ≥3级"),
+    "serious_infections": ("Serious infections", "严重感染"), "deaths": ("Treatment-related deaths", "治疗相关死亡"),
+}
+for _count, (_en, _zh) in SAFETY_EVENT_NAMES.items():
+    COLUMN_LABELS[f"{_count}_grade"] = (f"{_en}: grade", f"{_zh}：来源等级", f"Where the {_en} count was read")
+    COLUMN_LABELS[f"{_count}_source_url"] = (f"{_en}: source", f"{_zh}：出处", f"Canonical source of the {_en} count")
+    COLUMN_LABELS[f"{_count}_read_at"] = (f"{_en}: read at", f"{_zh}：实际阅读页面", f"Page where the {_en} count was actually read, when not the canonical source")
+
+GRADE_COLUMNS = ["grade", "n_grade", "safety_grade", "follow_up_grade", *(f"{c}_grade" for c in SAFETY_EVENT_NAMES)]
+
 # column -> vocabulary category whose labels replace the codes
 CODED = {
+    **{column: "grades" for column in GRADE_COLUMNS},
+    "publication_type": "publication_types",
     "design": "designs",
     "therapy_class": "therapy_classes",
     "target": "targets",

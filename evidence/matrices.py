@@ -16,7 +16,7 @@ ENGINEERED_CLASSES = {"car_t", "car_nk", "caar_t", "car_treg"}
 GROUP_PARTS = ["therapy_class", "target", "tissue_source", "cell_source"]
 # The matrices read only these columns: projecting first keeps every later copy narrow (the table has ~55).
 MATRIX_COLUMNS = [*COHORT_KEY, *GROUP_PARTS, "n_patients", "evidence_level", "design", "mechanisms", "outcome_measure",
-                  "timepoint_months", "responders", "evaluated"]
+                  "timepoint_months", "responders", "evaluated", "grade", "n_grade"]
 
 
 def _narrow(evidence: pd.DataFrame, extra: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -63,6 +63,16 @@ def _cohorts(evidence: pd.DataFrame, extra_key: str | None = None) -> pd.DataFra
     return cohorts.assign(therapy_group=therapy_group(cohorts))
 
 
+def _weaker_grades(frame: pd.DataFrame, keys: list[str], columns: tuple[str, ...]) -> pd.Series:
+    """Per cell, the grades weaker than 'article' among the numbers it shows ('secondary; congress'), '' when none."""
+    parts = [frame[[*keys, c]].rename(columns={c: "_grade"}) for c in columns if c in frame.columns]
+    if not parts:
+        return pd.Series(dtype="object")
+    grades = pd.concat(parts, ignore_index=True)
+    grades = grades[grades["_grade"].notna() & (grades["_grade"].astype("object") != "article")]
+    return _joined(grades, keys, "_grade") if len(grades) else pd.Series(dtype="object")
+
+
 def _joined(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
     """Per cell, the distinct values of `column` joined by '; ' (deduplicated before joining, so cost follows distinct values)."""
     distinct = frame[[*keys, column]].dropna().astype({column: "object"}).drop_duplicates()
@@ -77,7 +87,7 @@ def therapy_disease_map(evidence: pd.DataFrame, with_study_ids: bool = True) -> 
     """
     columns = ["therapy_group", "disease", "studies", "patients", "best_level", "designs", "measures", "study_ids"]
     if evidence.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=[*columns, "weaker_grades"])
     evidence = _narrow(evidence)
     cohorts = _cohorts(evidence)
     cohorts = cohorts.assign(disease=cohorts["disease"].astype("object"))
@@ -93,19 +103,30 @@ def therapy_disease_map(evidence: pd.DataFrame, with_study_ids: bool = True) -> 
     rows = evidence.assign(therapy_group=therapy_group(evidence), disease=evidence["disease"].astype("object"))
     cells["measures"] = _joined(rows, keys, "outcome_measure")
     cells["measures"] = cells["measures"].fillna("")
-    return cells.reset_index()[columns].sort_values(keys, ignore_index=True)
+    # patients come from cohort sizes, responder colours from outcomes: either may rest on a weaker grade
+    cells["weaker_grades"] = _weaker_grades(cohorts, keys, ("n_grade",)).combine(
+        _weaker_grades(rows, keys, ("grade",)), _merge_grades, fill_value="")
+    cells["weaker_grades"] = cells["weaker_grades"].fillna("")
+    return cells.reset_index()[[*columns, "weaker_grades"]].sort_values(keys, ignore_index=True)
+
+
+def _merge_grades(first, second) -> str:
+    names = {g for text in (first, second) if isinstance(text, str) for g in text.split("; ") if g}
+    return "; ".join(sorted(names))
 
 
 def count_matrix(evidence: pd.DataFrame, row: str, with_study_ids: bool = True) -> pd.DataFrame:
     """Long table row × disease with studies, patients (once per cohort) and study_ids. `row` is an evidence column."""
     if evidence.empty:
-        return pd.DataFrame(columns=[row, "disease", "studies", "patients", "study_ids"])
+        return pd.DataFrame(columns=[row, "disease", "studies", "patients", "study_ids", "weaker_grades"])
     cohorts = _narrow(evidence, (row,)).drop_duplicates(subset=[*COHORT_KEY, row])
     cohorts = cohorts.assign(**{row: cohorts[row].astype("object"), "disease": cohorts["disease"].astype("object")}).dropna(subset=[row, "disease"])
     keys = [row, "disease"]
     grouped = cohorts.groupby(keys, sort=False)
     cells = pd.DataFrame({"studies": grouped["study_id"].nunique(), "patients": grouped["n_patients"].sum()})
     cells["study_ids"] = _joined(cohorts, keys, "study_id") if with_study_ids else ""
+    cells["weaker_grades"] = _weaker_grades(cohorts, keys, ("n_grade",))
+    cells["weaker_grades"] = cells["weaker_grades"].fillna("")
     return cells.reset_index().sort_values(keys, ignore_index=True)
 
 
@@ -137,15 +158,18 @@ def remission_matrix(evidence: pd.DataFrame, measure: str, with_study_ids: bool 
     Each cohort contributes its latest timepoint for the measure; proportion = responders / evaluated (crude).
     """
     rows = latest_outcome_per_cohort(_narrow(evidence), measure)
+    columns = ["therapy_group", "disease", "responders", "evaluated", "proportion", "studies", "study_ids", "weaker_grades"]
     if rows.empty:
-        return pd.DataFrame(columns=["therapy_group", "disease", "responders", "evaluated", "proportion", "studies", "study_ids"])
+        return pd.DataFrame(columns=columns)
     rows = rows.assign(therapy_group=therapy_group(rows), disease=rows["disease"].astype("object"))
     keys = ["therapy_group", "disease"]
     grouped = rows.groupby(keys, sort=False)
     cells = pd.DataFrame({"responders": grouped["responders"].sum(), "evaluated": grouped["evaluated"].sum(), "studies": grouped["study_id"].nunique()})
     cells["study_ids"] = _joined(rows, keys, "study_id") if with_study_ids else ""
     cells["proportion"] = cells["responders"].astype("float64") / cells["evaluated"].astype("float64")
-    return cells.reset_index()[["therapy_group", "disease", "responders", "evaluated", "proportion", "studies", "study_ids"]].sort_values(keys, ignore_index=True)
+    cells["weaker_grades"] = _weaker_grades(rows, keys, ("grade",))
+    cells["weaker_grades"] = cells["weaker_grades"].fillna("")
+    return cells.reset_index()[columns].sort_values(keys, ignore_index=True)
 
 
 def therapy_group_label(group: str, vocab, lang: str = "en") -> str:

@@ -10,3 +10,4 @@ STUDIES_DIR = DATA_DIR / "studies"
 VOCABULARY_FILE = DATA_DIR / "vocabulary.yaml"
 PIPELINE_FILE = DATA_DIR / "pipeline.yaml"
 RELEASES_FILE = DATA_DIR / "RELEASES.yaml"
+TRIALS_FILE = DATA_DIR / "trials.yaml"  # the trial landscape (registry records, classified by evidence/trials)
