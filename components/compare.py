@@ -11,6 +11,7 @@ from components.data import atlas_key
 from components.i18n import current_language, t
 from evidence import Atlas
 from evidence.compare import TherapyComparison
+from evidence.sensitivity import sensitivity_table
 from evidence.display import grade_marks, marked
 from evidence.labels import column_label
 from evidence.matrices import therapy_group_label
@@ -58,6 +59,31 @@ def render_comparison_table(table: pd.DataFrame, atlas: Atlas, method_text: str)
     }
     st.dataframe(shown[columns], hide_index=True, width="stretch", column_config=config)
     return shown[columns].rename(columns={c: (config[c].get("label") if isinstance(config[c], dict) else c) or c for c in columns})
+
+
+def render_sensitivity(results: list[TherapyComparison], analyses: dict[str, list[TherapyComparison]], atlas: Atlas) -> pd.DataFrame | None:
+    """The sensitivity table beside the main result: shown only where an analysis changes k or the estimate."""
+    table = sensitivity_table(results, analyses)
+    changed = set(table.loc[table["differs"], "therapy_group"])
+    if not changed:
+        return None
+    lang = current_language()
+    shown = table[table["therapy_group"].isin(changed)].copy()
+    shown["therapy_group"] = shown["therapy_group"].map(lambda g: therapy_group_label(g, atlas.vocabulary, lang))
+    shown["analysis"] = shown["analysis"].map(lambda a: t(f"sensitivity_{a}"))
+    shown["estimate"] = ["—" if pd.isna(p) else f"{p:.0%} ({lo:.0%}–{hi:.0%})" + ("" if pooled else f" {t('single_study')}")
+                         for p, lo, hi, pooled in zip(shown["pooled"], shown["ci_low"], shown["ci_high"], shown["is_pooled"])]
+    st.subheader(t("sensitivity_title"))
+    st.caption(t("sensitivity_caption"))
+    columns = ["therapy_group", "analysis", "k", "patients_pooled", "estimate"]
+    st.dataframe(shown[columns], hide_index=True, width="stretch", column_config={
+        "therapy_group": st.column_config.TextColumn(t("therapy")),
+        "analysis": st.column_config.TextColumn(t("analysis")),
+        "k": st.column_config.NumberColumn("k", format="%d"),
+        "patients_pooled": st.column_config.NumberColumn(t("patients_pooled"), format="%d"),
+        "estimate": st.column_config.TextColumn(t("pooled_ci")),
+    })
+    return shown
 
 
 def forest(result: TherapyComparison, atlas: Atlas, measure: str, choices: tuple) -> go.Figure:

@@ -92,6 +92,42 @@ TEXT: dict[str, tuple[str, str]] = {
         "数字旁的标记：无 = 论文原文 · ⓡ 注册库结果 · ⓒ 作者会议摘要 · ⓢ 点名该研究的二手报道 · — 未报告",
     ),
     "read_at": ("Read at", "实际阅读页面"),
+    "sensitivity_title": ("Sensitivity analyses", "敏感性分析"),
+    "sensitivity_caption": (
+        "The same pool under another reading of the data, shown for therapies where it changes the number of cohorts or the estimate.",
+        "在另一种数据取舍下重新合并；仅显示改变纳入队列数或估计值的疗法。",
+    ),
+    "sensitivity_main": ("Main analysis (all grades)", "主分析（全部来源等级）"),
+    "sensitivity_article_only": ("Only numbers read in the article itself", "仅论文原文数字"),
+    "therapy": ("Therapy", "疗法"),
+    "analysis": ("Analysis", "分析"),
+    "patients_pooled": ("Patients pooled", "合并患者数"),
+    "pooled_ci": ("Pooled (95% CI)", "合并比例 (95% CI)"),
+    "single_study": ("single study", "单项研究"),
+    "about_grades_title": ("How far to trust each number: provenance grades", "每个数字的可信程度：来源等级"),
+    "about_grades_text": (
+        "Every number in the atlas — cohort size, each outcome, follow-up, each safety count — says where it was read. "
+        "Stored copies of many recent articles stop before their results, so some numbers could be read only in a trial "
+        "registry, in the authors' congress abstract, or in a secondary report (journal club, review, society or news "
+        "item) that names the study and states the count. Those numbers are shown with a mark and can be hidden with the "
+        "sidebar switch *Only numbers read in the article itself*: they are then treated as not reported, so every map, "
+        "count, pooled result and download follows. A secondary number is entered only when stated there as a count (or "
+        "a percentage with its denominator), never when the secondary text computed it; its note names that text. "
+        "A blank always means not reported — never zero.",
+        "图谱中的每个数字（队列例数、每项结局、随访、每项安全性计数）都注明其读取来源。许多近期论文的存档副本在结果部分之前即被截断，"
+        "因此部分数字只能在临床试验注册库、作者的会议摘要，或点名该研究并给出例数的二手报道（期刊俱乐部、综述、学会或新闻）中读到。"
+        "这些数字带有标记，可用侧栏开关“仅显示在论文原文中读到的数字”隐藏：隐藏后视为未报告，所有图谱、计数、合并结果和下载随之改变。"
+        "二手来源的数字仅在其以例数（或带分母的百分比）明确给出时录入，绝不录入二手文献自行计算的数字；备注中注明该二手来源。"
+        "空白始终表示未报告，而非零。",
+    ),
+    "grade_mark": ("Mark", "标记"),
+    "definition": ("Definition", "定义"),
+    "grade_numbers": ("Numbers", "数字个数"),
+    "grade_numbers_help": (
+        "Numeric facts in the curated table at this grade: cohort sizes, outcomes, follow-ups, safety populations and safety counts",
+        "整理数据中处于该等级的数字：队列例数、结局、随访、安全性人群及安全性计数",
+    ),
+    "grade_share": ("Share", "占比"),
     "pooled_grade_help": (
         "A mark after the estimate (ⓡ ⓒ ⓢ) means some pooled cohorts rest on numbers not read in the article itself; (j/k) says how many.",
         "估计值后的标记（ⓡ ⓒ ⓢ）表示部分合并队列的数字并非读自论文原文；(j/k) 表示其数量。",

@@ -1,4 +1,5 @@
-"""Command line: `python -m evidence validate [DATA_DIR]` and `python -m evidence export [filters] -o FILE`."""
+"""Command line: `python -m evidence validate [DATA_DIR]`, `python -m evidence export [filters] -o FILE` and
+`python -m evidence trials import FILE [--write] [--complete]` / `python -m evidence trials links`."""
 
 from __future__ import annotations
 
@@ -21,14 +22,32 @@ def _validate(args) -> int:
         return 2
     report = validate_folder(data_dir / "studies", vocab)
     pipeline, pipeline_problems = validate_pipeline(data_dir / "pipeline.yaml", vocab) if (data_dir / "pipeline.yaml").exists() else ([], [])
-    problems = sorted(report.problems + pipeline_problems)
+    trials, trial_problems = _validate_trials(data_dir)
+    problems = sorted(report.problems + pipeline_problems + trial_problems)
     for problem in problems:
         print(problem)
     if problems:
         print(f"{len(problems)} problem(s) in {data_dir}", file=sys.stderr)
         return 1
-    print(f"OK: {len(report.studies)} studies and {len(pipeline)} pipeline entries valid in {data_dir}")
+    trial_text = f" and {len(trials)} trials" if (data_dir / "trials.yaml").exists() else ""
+    print(f"OK: {len(report.studies)} studies{',' if trial_text else ' and'} {len(pipeline)} pipeline entries{trial_text} valid in {data_dir}")
     return 0
+
+
+def _validate_trials(data_dir: Path):
+    """The trial table (data/trials.yaml), when the data folder has one; problems read file:line: trial: field: message."""
+    from evidence.problems import Problem
+    from evidence.trials.schema import trial_vocabulary
+    from evidence.trials.store import validate_trials
+
+    path = data_dir / "trials.yaml"
+    if not path.exists():
+        return [], []
+    try:
+        vocab = trial_vocabulary(data_dir / "vocabulary.yaml")
+    except Exception as error:
+        return [], [Problem("vocabulary.yaml", None, "", "-", f"trial categories cannot be read: {error}")]
+    return validate_trials(path, vocab)
 
 
 def _export(args) -> int:
@@ -70,7 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--format", choices=["csv", "xlsx", "bib", "ris"], default="csv")
     export.add_argument("--lang", choices=["en", "zh"], default="en")
     export.add_argument("-o", "--output", required=True)
+    from evidence.trials.cli import add_parser as add_trials_parser, run as run_trials
+
+    add_trials_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "trials":
+        return run_trials(args)
     return _validate(args) if args.command == "validate" else _export(args)
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from evidence.display import grade_marks
+from evidence.load import Atlas
 from evidence.paths import DATA_DIR, RELEASES_FILE
+from evidence.provenance import grade_counts
 from evidence.yaml_source import read_yaml
 
 CURATION_HEADING = "## Curation log"
@@ -22,3 +25,15 @@ def curation_log(readme=DATA_DIR / "README.md") -> str:
 def releases(path=RELEASES_FILE) -> pd.DataFrame:
     """Columns: version, checked, summary; newest first."""
     return pd.DataFrame(read_yaml(path)["releases"], columns=["version", "checked", "summary"]).astype(str)
+
+
+def grade_table(atlas: Atlas, lang: str = "en") -> pd.DataFrame:
+    """One row per provenance grade: its mark, name, definition, how many numbers of the table carry it, and their share."""
+    counts = grade_counts(atlas)
+    total = sum(counts.values()) or 1
+    marks = grade_marks(atlas.vocabulary)
+    return pd.DataFrame([
+        {"mark": marks[grade] or "—", "grade": term.label(lang), "definition": term.definition_in(lang),
+         "numbers": counts.get(grade, 0), "share": counts.get(grade, 0) / total}
+        for grade, term in atlas.vocabulary.terms["grades"].items()
+    ])

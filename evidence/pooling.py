@@ -623,9 +623,10 @@ def _conditional_modes(theta: float, beta: float, x: np.ndarray, n: np.ndarray) 
     """Mode of each study's random effect given (theta, beta), as lme4's PIRLS finds it.
 
     Solves theta * (x - n * p(u)) = u by Newton's method, safeguarded by
-    bisection inside the bracket [theta * (x - n), theta * x] that holds the root.
+    bisection inside the bracket theta * (x - n) .. theta * x that holds the root
+    (theta < 0 is allowed: finite-difference derivatives at small theta step there).
     """
-    lo, hi = theta * (x - n), theta * x
+    lo, hi = np.minimum(theta * (x - n), theta * x), np.maximum(theta * (x - n), theta * x)
     u = np.zeros_like(x)
     for _ in range(200):
         p = special.expit(beta + theta * u)

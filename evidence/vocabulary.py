@@ -42,6 +42,10 @@ class Term:
     def label(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" else self.en
 
+    def definition_in(self, lang: str = "en") -> str:
+        """The definition in the reader's language (Chinese where the vocabulary gives one, else English)."""
+        return str(self.extra.get("definition_zh") or self.definition) if lang == "zh" else self.definition
+
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -87,7 +91,7 @@ class Vocabulary:
     def glossary(self, category: str, lang: str = "en") -> list[dict]:
         """Rows of term, definition and defining source for one category (for the About page)."""
         return [
-            {"id": term.id, "term": term.label(lang), "definition": term.definition, "source": term.source}
+            {"id": term.id, "term": term.label(lang), "definition": term.definition_in(lang), "source": term.source}
             for term in self.terms[category].values()
         ]
 

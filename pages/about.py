@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from components.data import session_atlas
+from components.data import full_atlas, session_atlas
 from components.i18n import current_language, t
 from components.navigation_guard import ensure_navigation_mode
-from evidence.about import curation_log, releases
+from evidence.about import curation_log, grade_table, releases
 
 ensure_navigation_mode()  # first deep link on a fresh server: see components/navigation_guard.py
 
@@ -27,6 +27,16 @@ st.markdown(
 )
 with st.expander("检索与整理记录" if zh else "Search and curation log"):
     st.markdown(curation_log())
+
+st.subheader(t("about_grades_title"))
+st.markdown(t("about_grades_text"))
+st.dataframe(grade_table(full_atlas(), lang), hide_index=True, width="stretch", column_config={
+    "mark": st.column_config.TextColumn(t("grade_mark"), width="small"),
+    "grade": st.column_config.TextColumn(t("grade"), width="small"),
+    "definition": st.column_config.TextColumn(t("definition"), width="large"),
+    "numbers": st.column_config.NumberColumn(t("grade_numbers"), format="%d", help=t("grade_numbers_help")),
+    "share": st.column_config.ProgressColumn(t("grade_share"), format="percent", min_value=0.0, max_value=1.0),
+})
 
 st.subheader("证据等级" if zh else "Levels of evidence (Oxford CEBM 2011)")
 levels = pd.DataFrame([{"level": term_id, "meaning": vocab.label("evidence_levels", term_id, lang)} for term_id in vocab.ids("evidence_levels")])

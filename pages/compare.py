@@ -7,9 +7,10 @@ from components.compare import (
     caveat_sentences,
     forest,
     render_comparison_table,
+    render_sensitivity,
     safety_panel,
 )
-from components.data import comparison, comparison_choices, session_atlas
+from components.data import article_only_on, comparison, comparison_choices, session_atlas
 from components.downloads import table_download, workbook_download
 from components.i18n import current_language, t
 from components.navigation_guard import ensure_navigation_mode
@@ -72,6 +73,9 @@ with xlsx_col:
     per_study = [r.outcome_rows.assign(therapy=therapy_group_label(r.group, vocab, lang)) for r in results if not r.outcome_rows.empty]
     workbook_download({"Comparison": readable, "Per-study data": pd.concat(per_study) if per_study else pd.DataFrame()},
                       f"rheumcell-atlas_compare_{disease}_{measure or 'none'}.xlsx", "下载比较表 (Excel)" if zh else "Download comparison and per-study data (Excel)", "compare_table_xlsx")
+
+render_sensitivity(results, {"article_only": comparison(disease, subtype, tuple(groups), measure, pool_measure, tau2_method, article_only=True)[0]}
+                   if measure and not article_only_on() else {}, atlas)
 
 st.subheader("要点与注意" if zh else "What to keep in mind")
 for sentence in caveat_sentences(notes, atlas):

@@ -151,3 +151,58 @@ def test_compare_three_therapy_sets_in_two_diseases(atlas, disease, groups):
         app.radio(key="compare_pool_measure").set_value(method).run()
         app.radio(key="compare_tau2").set_value("REML").run()
         assert not app.exception
+
+
+def _weaker_rows(atlas):
+    rows = atlas.evidence
+    return rows[(rows["grade"].notna() & (rows["grade"].astype("object") != "article") & rows["responders"].notna())]
+
+
+def test_article_only_switch_blanks_weaker_numbers_on_the_explorer(atlas):
+    weaker = _weaker_rows(atlas)
+    assert len(weaker), "the curated table holds numbers read only in registries, congress abstracts or secondary reports"
+    app = go(open_app({"study": ",".join(sorted(set(weaker["study_id"].astype(str))))}), "pages/explorer.py")
+    grid = app.dataframe[0].value
+    assert grid["result"].str.contains("[ⓡⓒⓢ]").any()
+    assert any("ⓢ" in caption.value or "ⓒ" in caption.value for caption in app.caption)  # the legend
+    app.toggle(key="flt_article_only").set_value(True).run()
+    assert not app.exception
+    grid = app.dataframe[0].value
+    assert not grid["result"].str.contains("[ⓡⓒⓢ]").any()
+    assert len(grid) == len(filter_evidence(atlas.evidence, Filters(study_ids=tuple(sorted(set(weaker["study_id"].astype(str)))))))  # rows stay
+    assert any("hidden" in info.value for info in app.info)
+    assert app.query_params.get("grade") == ["article"] or app.query_params.get("grade") == "article"
+
+
+def test_article_only_from_the_url_changes_maps_and_compare(atlas):
+    weaker = _weaker_rows(atlas)
+    sle_cart = weaker[(weaker["disease"].astype("object") == "sle") & (weaker["therapy_class"].astype("object") == "car_t")]
+    assert len(sle_cart), "SLE CAR-T figures include numbers read only outside the article"
+    measure = sle_cart["outcome_measure"].astype("object").value_counts().index[0]
+    full = go(open_app({"disease": "sle", "measure": measure}), "pages/maps.py")
+    masked = go(open_app({"disease": "sle", "measure": measure, "grade": "article"}), "pages/maps.py")
+    assert any("hidden" in info.value for info in masked.info)
+    assert not any("hidden" in info.value for info in full.info)
+    # a measure whose SLE CAR-T · CD19 pool changes when only article-read numbers count
+    from evidence.compare import compare_therapy, comparison_base
+    from evidence.provenance import article_only
+
+    def pooled(source, m):
+        result = compare_therapy(comparison_base(source.evidence, "sle"), source.safety, "car_t|cd19", m)
+        return (result.pooled.k, round(result.pooled.estimate, 9)) if result.pooled else (0, None)
+
+    masked_atlas = article_only(atlas)
+    changed = [m for m in sle_cart["outcome_measure"].astype("object").unique() if pooled(atlas, m) != pooled(masked_atlas, m)]
+    assert changed, "some SLE CAR-T · CD19 pool rests on weaker-graded numbers"
+    compare = go(open_app(), "pages/compare.py")
+    compare.selectbox(key="compare_disease").set_value("sle").run()
+    compare.multiselect(key="compare_groups").set_value(["car_t|cd19"]).run()
+    compare.selectbox(key="compare_measure").set_value(changed[0]).run()
+    assert not compare.exception
+    assert "Sensitivity analyses" in [s.value for s in compare.subheader]
+    sensitivity = next(frame.value for frame in compare.dataframe if "analysis" in frame.value.columns)
+    assert set(sensitivity["analysis"]) == {"Main analysis (all grades)", "Only numbers read in the article itself"}
+    compare_masked = go(open_app({"grade": "article"}), "pages/compare.py")
+    compare_masked.selectbox(key="compare_disease").set_value("sle").run()
+    assert any("hidden" in info.value for info in compare_masked.info)
+    assert "Sensitivity analyses" not in [s.value for s in compare_masked.subheader]

@@ -57,8 +57,9 @@ PRODUCTS: tuple[Product, ...] = (
             "registry title of NCT07015983 ('CC-97540 (BMS-986353 or Zola-cel), CD19-Targeted NEX-T CAR T Cells'); INN zolacabtagene autoleucel (NCT07335562)"),
     Product("relma-cel", ("relma-cel", "relmacabtagene"), "car_t", "cd19", "autologous",
             "registry title of NCT05765006 ('CD19-CART(Relma-cel)'); atlas study wang-2025-sle-cd19-relmacel"),
-    Product("CNCT19", ("CNCT19",), "car_t", "cd19", "autologous",
-            "registry title of NCT06316791 ('CNCT19 Anti CD19 Cell Therapy'); registered condition of NCT06231368 ('Autologous CD19 CAR-T')"),
+    Product("CNCT19 (inaticabtagene autoleucel)", ("CNCT19", "inaticabtagene"), "car_t", "cd19", "autologous",
+            "registry title of NCT06316791 ('CNCT19 Anti CD19 Cell Therapy'); registered condition of NCT06231368 ('Autologous CD19 CAR-T'); "
+            "CNCT19 = inaticabtagene autoleucel, a CD19 CAR-T (flcube.com/?p=20884)"),
     Product("NKX019", ("NKX019",), "car_nk", "cd19", None,
             "registry title of NCT06518668 ('NKX019, a CD19 CAR NK Cell Therapy')"),
     Product("KN5501", ("KN5501",), "car_nk", "cd19", None,
@@ -79,8 +80,9 @@ PRODUCTS: tuple[Product, ...] = (
             "EULAR 2025 abstract OP0074 and ACR Convergence 2025 abstract (acrabstracts.org/?p=46117): 'GC012F (AZD0120) is a CD19/BCMA dual-targeting CAR-T', autologous"),
     Product("Descartes-08", ("Descartes-08", "Decartes-08"), "car_t", "bcma", "autologous",
             "atlas study chahin-2025-mg-bcma-mrna (autologous anti-BCMA mRNA CAR-T)"),
-    Product("CT103A (eque-cel)", ("CT103A",), "car_t", "bcma", "autologous",
-            "atlas study qin-2023-nmosd-bcma (CT103A, anti-BCMA CAR-T)"),
+    Product("CT103A (eque-cel)", ("CT103A", "equecabtagene", "eque-cel"), "car_t", "bcma", "autologous",
+            "atlas study qin-2023-nmosd-bcma (CT103A, anti-BCMA CAR-T); NCI Drug Dictionary: equecabtagene autoleucel = "
+            "autologous anti-BCMA CAR-T cells CT103A"),
     Product("BRL-301", ("BRL-301",), "car_t", "cd19", "allogeneic",
             "atlas studies wang-2024-iim-ssc-allo-cd19 and wang-2025-sle-allo-cd19 (TyU19/BRL-301, allogeneic anti-CD19 CAR-T)"),
     Product("FT819", ("FT819",), "car_t", "cd19", "allogeneic",
@@ -97,6 +99,12 @@ PRODUCTS: tuple[Product, ...] = (
             "registry summary of NCT06943937 ('a universal allogeneic STAR-T cell therapy targeting CD19'); Nat Med 2025 (s41591-025-03899-x)"),
     Product("BCT301", ("BCT301",), "car_t", "cd19", "allogeneic",
             "registry summary of NCT07301164 ('an anti-CD19 chemically induced pluripotent stem cell-derived CAR-iT' from healthy-donor cells)"),
+    Product("SYS6020", ("SYS6020",), "car_t", None, None,
+            "registry title of NCT06688435 ('SYS6020 CAR T-cells')"),
+    Product("LCAR-AIO", ("LCAR-AIO",), "car_t", None, None,
+            "registry title of NCT06869278 ('LCAR-AIO CAR-T Cells')"),
+    Product("IM19", ("IM19",), "car_t", None, None,
+            "registry titles of NCT06513429 ('IM19 CAR-T Cell Therapy') and NCT06690359"),
     Product("darvadstrocel (Cx601)", ("darvadstrocel", "Cx601"), "msc", "none", "allogeneic",
             "registry title of NCT03279081 ('Cx601, Adult Allogeneic Expanded Adipose-derived Stem Cells'); NCT04075825 names darvadstrocel (Cx601)"),
 )
@@ -421,8 +429,9 @@ def product_name(interventions: list[str], products: list[Product]) -> str | Non
         return products[0].name
     if products:
         return "; ".join(p.name for p in products)
-    names = [clean(i) for i in interventions if is_product(clean(i))]
-    return "; ".join(names)[:200] or None
+    names = list(dict.fromkeys(part.strip() for i in interventions if is_product(clean(i)) for part in clean(i).split(";")))
+    text = "; ".join(n for n in names if n)
+    return (text if len(text) <= 120 else text[:119].rstrip() + "…") or None
 
 
 def classify(title: str, interventions: list[str], conditions: list[str], min_age=None, max_age=None,
