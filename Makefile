@@ -20,7 +20,7 @@ run: setup
 
 # Browser tests drive Debian's Chromium; install it when missing (root on Debian/Ubuntu).
 browser:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji)
 
 test: setup browser
 	$(PY) -m pytest

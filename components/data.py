@@ -146,7 +146,8 @@ def _matrix(key: tuple, kind: str, filters: Filters, measure: str | None, _atlas
 def _comparison_choices(key: tuple, disease: str, subtype: str | None, groups: tuple, _atlas: Atlas) -> tuple[list, list]:
     base = comparison_base(_atlas.evidence, disease, subtype)
     options = therapy_options(base)
-    return options, comparable_measures(base, [g for g in groups if g in options] or default_therapies(options))
+    chosen = [g for g in groups if g in options] or default_therapies(options)
+    return options, comparable_measures(base, chosen, _atlas.vocabulary.unpooled_measures())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -57,9 +57,11 @@ def default_therapies(options: list[str], limit: int = 4) -> list[str]:
     return chosen[:limit]
 
 
-def comparable_measures(base: pd.DataFrame, groups: list[str]) -> list[str]:
-    """Measures with responder counts in at least one chosen group, those shared by most groups first."""
-    rows = base[base["therapy_group"].isin(groups) & base["responders"].notna() & (base["evaluated"] > 0).fillna(False)]
+def comparable_measures(base: pd.DataFrame, groups: list[str], unpooled: set[str] = frozenset()) -> list[str]:
+    """Measures with responder counts in at least one chosen group, those shared by most groups first;
+    `unpooled` measures (e.g. improvement described in words) are never offered for pooling."""
+    rows = base[base["therapy_group"].isin(groups) & base["responders"].notna() & (base["evaluated"] > 0).fillna(False)
+                & ~base["outcome_measure"].astype("object").isin(list(unpooled))]
     if rows.empty:
         return []
     shared = rows.groupby(rows["outcome_measure"].astype("object"))["therapy_group"].nunique()

@@ -22,7 +22,7 @@ TRIAL_URL = "https://clinicaltrials.gov/study/{}"
 # Column order of the Explorer grid (display name -> column of display_rows)
 EXPLORER_COLUMNS = [
     "study", "disease", "disease_subtype", "therapy_class", "target", "outcome_measure", "timepoint", "result",
-    "proportion", "percent_reported", "value", "grades", "n_patients", "design", "evidence_level", "therapy",
+    "proportion", "grades", "percent_reported", "value", "n_patients", "design", "evidence_level", "therapy",
     "crs_any", "crs_grade3plus", "icans_any", "icans_grade3plus", "follow_up_months", "doi_url", "pubmed_url",
     "trial_url", "source_link", "source_note", "origin", "study_id",
 ]

@@ -99,6 +99,10 @@ class Vocabulary:
         term = self.terms["designs"].get(design)
         return term.extra.get("evidence_level") if term else None
 
+    def unpooled_measures(self) -> set[str]:
+        """Outcome measures never pooled (improvement described in words is not a defined measure)."""
+        return {tid for tid, term in self.terms["outcome_measures"].items() if term.extra.get("pooled") is False}
+
     def trial_designs(self) -> list[str]:
         return [tid for tid, term in self.terms["designs"].items() if term.extra.get("trial")]
 

@@ -131,3 +131,37 @@ def test_upload_round_trip_in_the_browser(app_url, page, tmp_path):
     assert list(mine["Origin"]) == ["uploaded"] and list(mine["Responders"]) == [5]
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_grade_marks_show_and_the_article_only_switch_hides_them(app_url, page, atlas, lang):
+    """Maps remission cells carry the grade mark of weaker-graded counts; the switch blanks them and says why."""
+    weaker = atlas.evidence[(atlas.evidence["grade"].astype("object") == "secondary").fillna(False).astype(bool)
+                            & atlas.evidence["responders"].notna() & (atlas.evidence["disease"].astype("object") == "sle")]
+    measure = weaker["outcome_measure"].astype("object").value_counts().index[0]
+    remission_tab = "缓解结局" if lang == "zh" else "Remission outcomes"
+    open_page(page, f"{app_url}/maps?lang={lang}&disease=sle&measure={measure}")
+    page.get_by_role("tab", name=remission_tab).click()
+    wait_rerun(page)
+    cells = page.locator('[data-testid="stPlotlyChart"] .textpoint')
+    assert any("ⓢ" in (cells.nth(i).text_content() or "") for i in range(cells.count()))
+    page.screenshot(path=str(ARTIFACTS / f"grades-maps-{lang}.png"), full_page=True)
+    switch = "仅显示在论文原文中读到的数字" if lang == "zh" else "Only numbers read in the article itself"
+    page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]').filter(has_text=switch).click()
+    wait_rerun(page)
+    assert "grade=article" in page.url
+    page.get_by_text("已隐藏" if lang == "zh" else "are hidden", exact=False).first.wait_for(timeout=30_000)
+    cells = page.locator('[data-testid="stPlotlyChart"] .textpoint')
+    assert not any("ⓢ" in (cells.nth(i).text_content() or "") for i in range(cells.count()))
+    page.screenshot(path=str(ARTIFACTS / f"grades-maps-article-only-{lang}.png"), full_page=True)
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_explorer_study_detail_shows_grades(app_url, page, atlas, lang):
+    study = atlas.evidence.loc[(atlas.evidence["grade"].astype("object") == "secondary").fillna(False).astype(bool), "study_id"].astype(str).iloc[0]
+    open_page(page, f"{app_url}/explorer?lang={lang}&study={study}&open={study}")
+    page.get_by_text("ⓢ", exact=False).first.wait_for(timeout=30_000)  # the legend beside the grid and the detail
+    page.screenshot(path=str(ARTIFACTS / f"grades-explorer-{lang}.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.console_errors == []

@@ -30,6 +30,20 @@ from evidence.pooling import (
 )
 
 TOL = 1e-4
+# I^2 is in percent and moves with tau^2: rma.glmm's default optimiser stops up
+# to ~2e-5 from the maximum in tau^2 (see the "tight" test), which is up to
+# ~3e-4 percentage points of I^2.  So GLMM I^2 is held to 1e-3 points against
+# rma.glmm's defaults (1e-5 as a fraction) and to 1e-4 against the tight fit.
+GLMM_I2_TOL = 1e-3
+# Where tau^2 is large the likelihood is very flat in it, and rma.glmm's default
+# optimiser stops early (tau^2 = 21.1801 for 21.1797 at the maximum in one
+# leave-one-out row, SE(logit) 2.97746 for 2.97724, partly because lme4's
+# finite-difference Hessian is noisy there: at lme4's own point ours gives
+# 2.97727).  So GLMM tau^2 and the log-odds SE and CI are held to 1e-4 absolute
+# or 1e-4 relative, whichever is looser; proportions (estimate, CI, PI) stay at
+# 1e-4 absolute.  test_glmm_maximum_is_at_least_lme4s shows that our fit is the
+# higher maximum of the same likelihood in every case.
+GLMM_RELATIVE = {"tau2", "se", "beta_ci_low", "beta_ci_high"}
 REFERENCE = json.loads(
     (Path(__file__).parent / "fixtures" / "metafor_reference.json").read_text()
 )
@@ -63,8 +77,14 @@ def _assert_matches(res, ref: dict, tol: float = TOL) -> None:
                 "beta_ci_low": res.transformed_ci_low, "beta_ci_high": res.transformed_ci_high}
         got["QE_LRT" if "QE_LRT" in ref else "QE"] = res.q
         assert res.fallback is ref["fallback"]
+    glmm = "QE_LRT" in ref
     for key, value in got.items():
-        assert value == pytest.approx(ref[key], abs=tol), key
+        if glmm and key == "I2":
+            assert value == pytest.approx(ref[key], abs=GLMM_I2_TOL), key
+        elif glmm and key in GLMM_RELATIVE:
+            assert value == pytest.approx(ref[key], abs=tol, rel=tol), key
+        else:
+            assert value == pytest.approx(ref[key], abs=tol), key
 
 
 def test_reference_covers_the_hard_cases():
@@ -105,13 +125,42 @@ def test_glmm_matches_rma_glmm(fx):
 
 @pytest.mark.parametrize("fx", [p for p in GLMM_CASES if not p.values[0]["glmm"]["fallback"]])
 def test_glmm_finds_the_maximum_lme4_reaches_with_a_tight_tolerance(fx):
-    """rma.glmm's default optimiser stops within ~1e-5 of the maximum; a tight bobyqa
-    run of the same glmer agrees with us far more closely."""
+    """rma.glmm's default optimiser stops within ~2e-5 of the maximum; a tight bobyqa
+    run of the same glmer agrees with us to 1e-6.  The SE is held to 1e-5: lme4 takes
+    it from a finite-difference Hessian of a deviance that is itself solved only to
+    PIRLS tolerance, which leaves a few 1e-6 of noise (ours is stable to ~1e-7 over
+    steps from 3e-5 to 1e-3)."""
     tight = fx["glmm"]["tight"]
     res = pool_proportions(fx["events"], fx["totals"], model="GLMM", level=fx["level"])
     assert res.transformed_estimate == pytest.approx(tight["beta"], abs=1e-6)
-    assert res.transformed_se == pytest.approx(tight["se"], abs=1e-6)
-    assert res.tau2 == pytest.approx(tight["tau2"], abs=1e-6)
+    assert res.tau2 == pytest.approx(tight["tau2"], abs=1e-6, rel=2e-6)  # flat at tau^2 = 8.1
+    assert res.i2 == pytest.approx(tight["I2"], abs=TOL)
+    assert res.transformed_se == pytest.approx(tight["se"], abs=1e-5)
+
+
+def _glmm_references():
+    """(events, totals, reference) for every GLMM fit R made: main fits and leave-one-out rows."""
+    for fx in FIXTURES.values():
+        yield fx["events"], fx["totals"], fx["glmm"]
+        glmm_rows = next(r for r in fx["leave1out"] if r["model"] == "GLMM")["rows"]
+        for row in glmm_rows:
+            i = row["left_out"]
+            yield fx["events"][:i] + fx["events"][i + 1:], fx["totals"][:i] + fx["totals"][i + 1:], row
+
+
+def test_glmm_maximum_is_at_least_lme4s():
+    """Same likelihood, same quadrature: our deviance at our fit is never above lme4's
+    at its fit, so where the two differ, ours is the closer to the maximum."""
+    checked = 0
+    for events, totals, ref in _glmm_references():
+        if not ref["pooled"] or ref["fallback"]:
+            continue
+        x, n = np.array(events, float), np.array(totals, float)
+        beta, _, tau2 = _fit_glmm(x, n)
+        ours = _aghq_deviance(math.sqrt(tau2), beta, x, n)
+        assert ours <= _aghq_deviance(math.sqrt(ref["tau2"]), ref["beta"], x, n) + 1e-9
+        checked += 1
+    assert checked >= 40
 
 
 def test_glmm_needs_no_continuity_correction():

@@ -21,6 +21,9 @@ def add_parser(commands) -> None:
     imp.add_argument("--listed-by", choices=["registry_import", "reference_list"], default="registry_import",
                      help="how new entries came to the table (default registry_import)")
     imp.add_argument("--data-dir", default=None)
+    reclass = sub.add_parser("reclassify", help="re-apply the classification rules to rule-classified entries (after a rules change)")
+    reclass.add_argument("--write", action="store_true", help="write the re-classified table")
+    reclass.add_argument("--data-dir", default=None)
     links = sub.add_parser("links", help="per trial: linked atlas studies; completed trials with no study in the atlas")
     links.add_argument("--data-dir", default=None)
 
@@ -29,7 +32,37 @@ def run(args) -> int:
     from evidence.paths import DATA_DIR
 
     data_dir = Path(args.data_dir) if args.data_dir else DATA_DIR
-    return _import(args, data_dir) if args.trials_command == "import" else _links(data_dir)
+    if args.trials_command == "import":
+        return _import(args, data_dir)
+    if args.trials_command == "reclassify":
+        return _reclassify(args, data_dir)
+    return _links(data_dir)
+
+
+def _reclassify(args, data_dir: Path) -> int:
+    from evidence.trials.ctgov import _show, reclassify
+    from evidence.trials.schema import trial_vocabulary
+    from evidence.trials.store import load_trial_records, write_trials
+
+    vocab = trial_vocabulary(data_dir / "vocabulary.yaml")
+    try:
+        table = load_trial_records(data_dir / "trials.yaml", vocab)
+    except DataValidationError as error:
+        print(f"refused: the trial table does not validate:\n{error}", file=sys.stderr)
+        return 2
+    changes, updated = reclassify(table, vocab)
+    print(f"{len(changes)} of {len(table)} entries would change:")
+    for trial, diffs in changes:
+        print(f"  {trial.id}")
+        for name, before, after in diffs:
+            if name != "classification_note":
+                print(f"    {name}: {_show(before)} -> {_show(after)}")
+    if args.write and changes:
+        write_trials(updated, data_dir / "trials.yaml", vocab)
+        print(f"wrote {data_dir / 'trials.yaml'}")
+    elif changes:
+        print("dry run: nothing written (add --write)")
+    return 0
 
 
 def _import(args, data_dir: Path) -> int:

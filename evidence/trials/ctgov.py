@@ -257,18 +257,42 @@ def apply(table: list[Trial], report: ImportReport, snapshot_date: dt.date, voca
     updated = {t.id: t for t in table}
     for trial in report.new:
         updated[trial.id] = trial
-    for old, new, _diffs in report.changed:
+    for old, new, diffs in report.changed:
         data = old.model_dump()
         for name in list(REGISTRY_FIELDS) + ["secondary_ids"]:
             data[name] = getattr(new, name)
         if old.classified_by == "rules":
             for name in CLASSIFICATION_FIELDS:
                 data[name] = getattr(new, name)
-        data.update(snapshot_date=snapshot_date, registry_url=registry_url_for(old.id), source_url=None,
-                    source_note="Registry fields updated from a ClinicalTrials.gov API v2 export read on "
-                                f"{snapshot_date.isoformat()}.")
+        if any(name in REGISTRY_FIELDS or name == "secondary_ids" for name, _before, _after in diffs):
+            # the registry record itself changed: it was read anew on the import's date
+            data.update(snapshot_date=snapshot_date, registry_url=registry_url_for(old.id), source_url=None,
+                        source_note="Registry fields updated from a ClinicalTrials.gov API v2 export read on "
+                                    f"{snapshot_date.isoformat()}.")
         updated[old.id] = Trial.model_validate(data, context={"vocabulary": vocab})
     return list(updated.values())
+
+
+def reclassify(table: list[Trial], vocab=None) -> tuple[list[tuple[Trial, list[tuple[str, object, object]]]], list[Trial]]:
+    """Re-apply the rules to every rule-classified entry (after the rules or the lexicon changed).
+
+    Returns (entries whose classification changes, with their field changes) and the updated table; registry fields,
+    snapshot dates and provenance are untouched, and curator-classified entries are left as they are.
+    """
+    vocab = vocab or trial_vocabulary()
+    changes, updated = [], []
+    for trial in table:
+        if trial.classified_by != "rules":
+            updated.append(trial)
+            continue
+        fields = classification_fields(trial.model_dump(), set(vocab.ids("diseases")))
+        diffs = [(name, getattr(trial, name), fields[name]) for name in CLASSIFICATION_FIELDS if getattr(trial, name) != fields[name]]
+        if diffs:
+            data = {**trial.model_dump(), **fields}
+            trial = Trial.model_validate(data, context={"vocabulary": vocab})
+            changes.append((trial, diffs))
+        updated.append(trial)
+    return changes, updated
 
 
 def import_export(path: Path, table: list[Trial], snapshot_date: dt.date, complete: bool = False,

@@ -60,10 +60,15 @@ PRODUCTS: tuple[Product, ...] = (
     Product("CNCT19 (inaticabtagene autoleucel)", ("CNCT19", "inaticabtagene"), "car_t", "cd19", "autologous",
             "registry title of NCT06316791 ('CNCT19 Anti CD19 Cell Therapy'); registered condition of NCT06231368 ('Autologous CD19 CAR-T'); "
             "CNCT19 = inaticabtagene autoleucel, a CD19 CAR-T (flcube.com/?p=20884)"),
+    Product("SBT777101", ("SBT777101",), "car_treg", "citrullinated_proteins", "autologous",
+            "atlas study kohler-2025-ra-car-treg-acr (autologous regulatory T cells with a CAR recognising citrullinated proteins)"),
+    Product("MB-CART19.1 (zorpocabtagene autoleucel)", ("MB-CART19.1", "zorpocabtagene"), "car_t", "cd19", "autologous",
+            "atlas studies schett-2024-sle-ssc-iim-cd19-castle-acr and hagen-2025-sle-ssc-iim-cd19-castle-acr (MB-CART19.1, autologous CD19 CAR-T)"),
     Product("NKX019", ("NKX019",), "car_nk", "cd19", None,
             "registry title of NCT06518668 ('NKX019, a CD19 CAR NK Cell Therapy')"),
-    Product("KN5501", ("KN5501",), "car_nk", "cd19", None,
-            "registry intervention of NCT06010472 and NCT06337474 ('anti-CD19 CAR NK cells (KN5501)')"),
+    Product("KN5501", ("KN5501",), "car_nk", "cd19", "allogeneic",
+            "registry intervention of NCT06010472 and NCT06337474 ('anti-CD19 CAR NK cells (KN5501)'); atlas study yu-2024-sle-cd19-car-nk-acr "
+            "(KN5501, allogeneic CD19 CAR-NK)"),
     Product("KN5601", ("KN5601",), "car_nk", "cd19_bcma", None,
             "registry title of NCT07490041 ('Anti- CD19/BCMA CAR-NK Cell Injection', intervention KN5601) and NCT07283315 (KN5601-K)"),
     Product("RD06-04", ("RD06-04",), "car_t", "cd19", "allogeneic",
@@ -103,8 +108,8 @@ PRODUCTS: tuple[Product, ...] = (
             "registry title of NCT06688435 ('SYS6020 CAR T-cells')"),
     Product("LCAR-AIO", ("LCAR-AIO",), "car_t", None, None,
             "registry title of NCT06869278 ('LCAR-AIO CAR-T Cells')"),
-    Product("IM19", ("IM19",), "car_t", None, None,
-            "registry titles of NCT06513429 ('IM19 CAR-T Cell Therapy') and NCT06690359"),
+    Product("IM19", ("IM19",), "car_t", "cd19", "autologous",
+            "registry titles of NCT06513429 ('IM19 CAR-T Cell Therapy') and NCT06690359; atlas study zhao-2025-sle-cd19-im19-acr (IM19, autologous anti-CD19 CAR-T)"),
     Product("darvadstrocel (Cx601)", ("darvadstrocel", "Cx601"), "msc", "none", "allogeneic",
             "registry title of NCT03279081 ('Cx601, Adult Allogeneic Expanded Adipose-derived Stem Cells'); NCT04075825 names darvadstrocel (Cx601)"),
 )
@@ -130,8 +135,8 @@ CLASS_PATTERNS: dict[str, re.Pattern] = {
         r"|T[- ]cells?[^|;]{0,40}chimeric antigen receptor|chimeric antigen receptor[^|;]{0,30}\bT[- ]cells?"
         r"|\bCAR\b[^|;]{0,12}\bT[- ]cells?|CAR-[A-Z0-9]+\s+T[- ]cells?|cabtagene", _I),
     "msc": re.compile(
-        r"mesenchymal|\bh?(?:UC-)?MSCs?\b|\bMSC-NP|stromal (?:vascular )?cells?|adipose[- ](?:tissue[- ])?derived (?:stem|stromal|mesenchymal)"
-        r"|\be?ASCs?\b|\bADSCs?\b", _I),
+        r"mesenchymal|\bh?(?:UC-)?MSCs?\b|\bMSC-NP|stromal (?:vascular )?cells?|stromal vascular fraction"
+        r"|adipose[- ](?:tissue[- ])?derived (?:stem|stromal|mesenchymal)|\be?ASCs?\b|\bADS?Cs?\b|\bAD-?MSCs?\b", _I),
     "hsct": re.compile(
         r"ha?ematopo(?:i)?etic (?:stem )?cell transplant|\bm?HSCT\b|\ba?HSCT\b|\bAHSCT\b|(?<!mesenchymal )stem cell transplant|bone marrow transplant"
         r"|immuno-?ablation|CD34\+? ?selected|\bHCT\b", _I),
