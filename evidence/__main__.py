@@ -50,22 +50,59 @@ def _validate_trials(data_dir: Path):
     return validate_trials(path, vocab)
 
 
+# export option -> (vocabulary category, Filters field)
+EXPORT_CHOICES = {"disease": ("diseases", "diseases"), "therapy_class": ("therapy_classes", "therapy_classes"),
+                  "target": ("targets", "targets"), "measure": ("outcome_measures", "outcome_measures")}
+
+
+class UsageError(Exception):
+    """A CLI value that means nothing here; the message lists the valid choices."""
+
+
+def _resolve_choices(args, vocab) -> dict[str, tuple[str, ...]]:
+    """Every --disease/--therapy-class/--target/--measure value as a vocabulary id: ids, English and Chinese labels
+    all work, case-insensitively; an unknown value stops the export with the list of valid choices."""
+    chosen = {}
+    for option, (category, field) in EXPORT_CHOICES.items():
+        ids = []
+        for value in getattr(args, option) or ():
+            term_id = vocab.resolve(category, value)
+            if term_id is None:
+                flag = "--" + option.replace("_", "-")
+                raise UsageError(f"{flag} '{value}' is not a known value. Choose one of: {vocab.choices_text(category)}")
+            ids.append(term_id)
+        chosen[field] = tuple(dict.fromkeys(ids))
+    return chosen
+
+
 def _export(args) -> int:
     from evidence.export import export_file
     from evidence.filters import Filters
     from evidence.load import load_atlas
+    from evidence.provenance import article_only
 
     atlas = load_atlas(Path(args.data_dir))
+    try:
+        chosen = _resolve_choices(args, atlas.vocabulary)
+    except UsageError as error:
+        print(f"export: {error}", file=sys.stderr)
+        return 2
     filters = Filters(
-        diseases=tuple(args.disease or ()),
-        therapy_classes=tuple(args.therapy_class or ()),
-        targets=tuple(args.target or ()),
-        outcome_measures=tuple(args.measure or ()),
+        **chosen,
         year_from=args.year_from,
         year_to=args.year_to,
         text=args.text or "",
         tier="all" if args.all_reports else "newest",
+        article_only=args.article_only,
     )
+    if args.article_only:
+        atlas = article_only(atlas)
+    from evidence.filters import filter_evidence
+
+    if filter_evidence(atlas.evidence, filters).empty and not args.allow_empty:
+        print(f"export: no evidence row matches these filters ({filters.active()}); nothing written. "
+              "Use --allow-empty to write an empty file anyway.", file=sys.stderr)
+        return 1
     rows = export_file(atlas, filters, args.format, Path(args.output), lang=args.lang)
     print(f"wrote {rows} evidence rows to {args.output}")
     return 0
@@ -78,14 +115,16 @@ def main(argv: list[str] | None = None) -> int:
     validate.add_argument("data_dir", nargs="?", default=str(DATA_DIR))
     export = commands.add_parser("export", help="write the filtered evidence table")
     export.add_argument("--data-dir", default=str(DATA_DIR))
-    export.add_argument("--disease", action="append", help="disease id (repeatable), e.g. sle")
-    export.add_argument("--therapy-class", action="append", help="therapy class id (repeatable), e.g. car_t")
-    export.add_argument("--target", action="append", help="target id (repeatable), e.g. cd19")
-    export.add_argument("--measure", action="append", help="outcome measure id (repeatable), e.g. doris_remission")
+    export.add_argument("--disease", action="append", help="disease: id, English or Chinese label (repeatable), e.g. sle, SLE, 系统性红斑狼疮")
+    export.add_argument("--therapy-class", action="append", help="therapy class: id or label (repeatable), e.g. car_t, CAR-T")
+    export.add_argument("--target", action="append", help="target: id or label (repeatable), e.g. cd19, CD19")
+    export.add_argument("--measure", action="append", help="outcome measure: id or label (repeatable), e.g. doris_remission")
     export.add_argument("--year-from", type=int)
     export.add_argument("--year-to", type=int)
     export.add_argument("--text", help="free text over title, product, author, journal")
     export.add_argument("--all-reports", action="store_true", help="include reports superseded by a newer one")
+    export.add_argument("--article-only", action="store_true", help="only numbers read in the article itself: weaker-graded values are left blank")
+    export.add_argument("--allow-empty", action="store_true", help="write the file even when no row matches (otherwise exit 1)")
     export.add_argument("--format", choices=["csv", "xlsx", "bib", "ris"], default="csv")
     export.add_argument("--lang", choices=["en", "zh"], default="en")
     export.add_argument("-o", "--output", required=True)

@@ -633,7 +633,9 @@ def _conditional_modes(theta: float, beta: float, x: np.ndarray, n: np.ndarray) 
         g = theta * (x - n * p) - u
         lo, hi = np.where(g > 0, u, lo), np.where(g < 0, u, hi)
         new = u + g / (1 + theta**2 * n * p * (1 - p))
-        new = np.where((new < lo) | (new > hi), (lo + hi) / 2, new)
+        # Bisect when Newton leaves the bracket or lands on its end (it can
+        # otherwise cycle between two points in the flat tails of the logistic).
+        new = np.where((new <= lo) | (new >= hi), (lo + hi) / 2, new)
         done = np.all(np.abs(new - u) <= 1e-13 * (1 + np.abs(u)))
         u = new
         if done:

@@ -72,11 +72,12 @@ def from_query_params(params: dict, vocab: Vocabulary) -> tuple[Filters, list[st
             continue
         parts = [part.strip() for part in raw.split(",") if part.strip()]
         if category is not None:
-            allowed = _allowed(vocab, category)
-            unknown = [p for p in parts if p not in allowed]
+            # ids, English and Chinese labels all work (?disease=SLE, ?disease=系统性红斑狼疮)
+            resolved = [p if p in _allowed(vocab, category) else vocab.resolve(category, p) for p in parts]
+            unknown = [p for p, r in zip(parts, resolved) if r is None]
             if unknown:
                 notes.append(f"ignored unknown {key} value(s): {', '.join(u[:40] for u in unknown[:5])}")
-            parts = [p for p in parts if p in allowed]
+            parts = [r for r in resolved if r is not None]
         else:
             parts = [p[:MAX_VALUE_LENGTH] for p in parts]
         if name == "evidence_levels":

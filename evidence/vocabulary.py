@@ -99,6 +99,24 @@ class Vocabulary:
         term = self.terms["designs"].get(design)
         return term.extra.get("evidence_level") if term else None
 
+    def resolve(self, category: str, value) -> str | None:
+        """The id a reader meant: the id itself, or an English, Chinese or short label, case-insensitively
+        ('SLE', 'sle', '系统性红斑狼疮' -> 'sle'); None when nothing matches."""
+        text = str(value).strip().casefold()
+        if not text:
+            return None
+        terms = self.all_subtypes if category == "disease_subtypes" else self.terms.get(category, {})
+        for term_id, term in terms.items():
+            names = {term_id, term.en, term.zh, term.extra.get("short_en"), term.extra.get("short_zh")}
+            if text in {str(name).strip().casefold() for name in names if name}:
+                return term_id
+        return None
+
+    def choices_text(self, category: str, lang: str = "en") -> str:
+        """'sle (Systemic lupus erythematosus), ra (Rheumatoid arthritis), …' for an error message."""
+        terms = self.all_subtypes if category == "disease_subtypes" else self.terms.get(category, {})
+        return ", ".join(f"{term_id} ({term.label(lang)})" for term_id, term in terms.items())
+
     def unpooled_measures(self) -> set[str]:
         """Outcome measures never pooled (improvement described in words is not a defined measure)."""
         return {tid for tid, term in self.terms["outcome_measures"].items() if term.extra.get("pooled") is False}

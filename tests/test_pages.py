@@ -206,3 +206,10 @@ def test_article_only_from_the_url_changes_maps_and_compare(atlas):
     compare_masked.selectbox(key="compare_disease").set_value("sle").run()
     assert any("hidden" in info.value for info in compare_masked.info)
     assert "Sensitivity analyses" not in [s.value for s in compare_masked.subheader]
+
+
+@pytest.mark.parametrize("typed", ["SLE", "系统性红斑狼疮"])
+def test_url_with_a_label_opens_those_rows(atlas, typed):
+    app = go(open_app({"disease": typed}), "pages/explorer.py")
+    assert explorer_study_ids(app) == Counter(filter_evidence(atlas.evidence, Filters(diseases=("sle",)))["study_id"])
+    assert not [info for info in app.info if "ignored" in info.value]
