@@ -11,19 +11,23 @@ from evidence.paths import DATA_DIR
 
 
 def _validate(args) -> int:
-    from evidence.validate import validate_folder, validate_pipeline
+    from evidence.validate import validate_folder, validate_pipeline, validate_releases, validate_vocabulary_file
     from evidence.vocabulary import load_vocabulary
 
     data_dir = Path(args.data_dir)
-    try:
-        vocab = load_vocabulary(data_dir / "vocabulary.yaml")
-    except Exception as error:  # a broken vocabulary file must still give a message, not a traceback
-        print(f"vocabulary.yaml: cannot be read: {error}", file=sys.stderr)
-        return 2
+    # every file the app reads: the vocabulary first (the rest is checked against it), then the release log
+    basics = validate_vocabulary_file(data_dir / "vocabulary.yaml")
+    if basics:
+        for problem in sorted(basics):
+            print(problem)
+        print(f"{len(basics)} problem(s) in {data_dir / 'vocabulary.yaml'}; the other files are checked once it is valid", file=sys.stderr)
+        return 1
+    vocab = load_vocabulary(data_dir / "vocabulary.yaml")
+    release_problems = validate_releases(data_dir / "RELEASES.yaml")
     report = validate_folder(data_dir / "studies", vocab)
     pipeline, pipeline_problems = validate_pipeline(data_dir / "pipeline.yaml", vocab) if (data_dir / "pipeline.yaml").exists() else ([], [])
     trials, trial_problems = _validate_trials(data_dir)
-    problems = sorted(report.problems + pipeline_problems + trial_problems)
+    problems = sorted(report.problems + pipeline_problems + trial_problems + release_problems)
     for problem in problems:
         print(problem)
     if problems:

@@ -12,7 +12,7 @@ from evidence.paths import DATA_DIR, RELEASES_FILE
 from evidence.problems import DataValidationError
 from evidence.schema import PipelineEntry
 from evidence.tables import build_tables
-from evidence.validate import validate_folder, validate_pipeline
+from evidence.validate import validate_folder, validate_pipeline, validate_releases, validate_vocabulary_file
 from evidence.vocabulary import Vocabulary, load_vocabulary
 from evidence.yaml_source import read_yaml
 
@@ -62,6 +62,10 @@ def pipeline_frame(entries: list[PipelineEntry]) -> pd.DataFrame:
 
 def load_atlas(data_dir: Path = DATA_DIR) -> Atlas:
     """Validate and load everything under `data_dir`; raises DataValidationError listing every problem."""
+    # the vocabulary and the release log first: everything else is read through them
+    basics = validate_vocabulary_file(data_dir / "vocabulary.yaml") + validate_releases(data_dir / "RELEASES.yaml")
+    if basics:
+        raise DataValidationError(basics)
     vocab = load_vocabulary(data_dir / "vocabulary.yaml")
     report = validate_folder(data_dir / "studies", vocab)
     pipeline, pipeline_problems = validate_pipeline(data_dir / "pipeline.yaml", vocab)

@@ -632,14 +632,14 @@ def _conditional_modes(theta: float, beta: float, x: np.ndarray, n: np.ndarray) 
         p = special.expit(beta + theta * u)
         g = theta * (x - n * p) - u
         lo, hi = np.where(g > 0, u, lo), np.where(g < 0, u, hi)
-        new = u + g / (1 + theta**2 * n * p * (1 - p))
+        step = g / (1 + theta**2 * n * p * (1 - p))
+        done = np.abs(step) <= 1e-13 * (1 + np.abs(u))
+        if done.all():
+            return u + step
         # Bisect when Newton leaves the bracket or lands on its end (it can
         # otherwise cycle between two points in the flat tails of the logistic).
-        new = np.where((new <= lo) | (new >= hi), (lo + hi) / 2, new)
-        done = np.all(np.abs(new - u) <= 1e-13 * (1 + np.abs(u)))
-        u = new
-        if done:
-            break
+        new = u + step
+        u = np.where(~done & ((new <= lo) | (new >= hi)), (lo + hi) / 2, new)
     return u
 
 

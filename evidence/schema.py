@@ -338,3 +338,46 @@ class PipelineEntry(Sourced):
     sponsor: str | None = None
     year: StrictInt | None = None
     summary: str
+
+
+class ReleaseEntry(Record):
+    """One data release in data/RELEASES.yaml: newest first."""
+
+    version: Annotated[str, Field(min_length=1, max_length=20)]
+    checked: dt.date
+    summary: str = Field(min_length=5)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def version_as_text(cls, value):
+        return str(value) if isinstance(value, (int, float)) else value
+
+    @field_validator("checked")
+    @classmethod
+    def checked_not_in_the_future(cls, checked: dt.date) -> dt.date:
+        if checked > dt.date.today():
+            raise ValueError(f"checked date {checked.isoformat()} is in the future")
+        if checked.year < FIRST_YEAR:
+            raise ValueError(f"checked date {checked.isoformat()} is before {FIRST_YEAR}")
+        return checked
+
+
+class ReleaseLog(Record):
+    releases: list[ReleaseEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def newest_first(self):
+        dates = [release.checked for release in self.releases]
+        if dates != sorted(dates, reverse=True):
+            raise ValueError("releases must be listed newest first")
+        return self
+
+
+class VocabularyTerm(BaseModel):
+    """A term of data/vocabulary.yaml: id and both labels are required; other keys (definition, source, short
+    labels, subtypes, flags) are free."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    id: Annotated[str | int, Field()]
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)

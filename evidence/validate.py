@@ -11,10 +11,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from evidence.paths import PIPELINE_FILE, STUDIES_DIR
+from evidence.paths import PIPELINE_FILE, RELEASES_FILE, STUDIES_DIR, VOCABULARY_FILE
 from evidence.problems import Problem
-from evidence.schema import PipelineEntry, Study
-from evidence.vocabulary import Vocabulary, load_vocabulary
+from evidence.schema import PipelineEntry, ReleaseLog, Study, VocabularyTerm
+from evidence.vocabulary import CATEGORIES, Vocabulary, load_vocabulary
 from evidence.yaml_source import YamlSyntaxError, line_of, parse_yaml_text
 
 
@@ -140,3 +140,80 @@ def validate_pipeline(path: Path = PIPELINE_FILE, vocab: Vocabulary | None = Non
     duplicate_ids = [i for i, n in Counter(e.id for e in entries).items() if n > 1]
     problems += [Problem(path.name, None, i, "id", "id is used by more than one pipeline entry") for i in duplicate_ids]
     return entries, problems
+
+
+def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    try:
+        return path.read_text(encoding="utf-8"), []
+    except FileNotFoundError:
+        return None, [Problem(path.name, None, "", "-", "file is missing")]
+    except UnicodeDecodeError as error:
+        return None, [Problem(path.name, None, "", "-", f"file is not UTF-8 text ({error.reason} at byte {error.start})")]
+
+
+def validate_releases(path: Path = RELEASES_FILE) -> list[Problem]:
+    """The release log the app reads at load (version, data-checked date, summary, newest first)."""
+    text, problems = _read_text(path)
+    if text is None:
+        return problems
+    try:
+        raw = parse_yaml_text(text)
+    except YamlSyntaxError as error:
+        return [Problem(path.name, error.line, "", "-", str(error))]
+    if not isinstance(raw, dict):
+        return [Problem(path.name, line_of(text, ()), "", "-", "expected a mapping with a 'releases' list")]
+    try:
+        ReleaseLog.model_validate(raw)
+    except ValidationError as error:
+        located = []
+        for item in error.errors():
+            path_in_file = _field_path(item["loc"])
+            release = raw.get("releases", [])
+            index = path_in_file[1] if len(path_in_file) > 1 and isinstance(path_in_file[1], int) else None
+            version = str(release[index].get("version", "")) if index is not None and index < len(release) and isinstance(release[index], dict) else ""
+            located.append(Problem(path.name, line_of(text, path_in_file), version, _dotted(path_in_file) or "-", _message(item)))
+        return located
+    return []
+
+
+def validate_vocabulary_file(path: Path = VOCABULARY_FILE) -> list[Problem]:
+    """Every category the app reads is a list of terms with an id, an English and a Chinese label; ids are unique."""
+    text, problems = _read_text(path)
+    if text is None:
+        return problems
+    try:
+        raw = parse_yaml_text(text)
+    except YamlSyntaxError as error:
+        return [Problem(path.name, error.line, "", "-", str(error))]
+    if not isinstance(raw, dict):
+        return [Problem(path.name, line_of(text, ()), "", "-", "expected a mapping of categories")]
+    for category in CATEGORIES:
+        entries = raw.get(category)
+        if not isinstance(entries, list) or not entries:
+            problems.append(Problem(path.name, line_of(text, (category,)), "", category, "category is missing or empty (a list of terms)"))
+            continue
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(entries):
+            where = (category, index)
+            if not isinstance(entry, dict):
+                problems.append(Problem(path.name, line_of(text, where), "", f"{category}[{index}]", "a term must be a mapping with id, en and zh"))
+                continue
+            term_id = str(entry.get("id", ""))
+            try:
+                VocabularyTerm.model_validate(entry)
+            except ValidationError as error:
+                for item in error.errors():
+                    field = _field_path(item["loc"])
+                    problems.append(Problem(path.name, line_of(text, where + field), term_id, _dotted((category, index, *field)), _message(item)))
+            if term_id in seen:
+                problems.append(Problem(path.name, line_of(text, where), term_id, f"{category}[{index}].id", f"id '{term_id}' is used twice in {category}"))
+            seen[term_id] = index
+            for s_index, subtype in enumerate(entry.get("subtypes") or []):
+                try:
+                    VocabularyTerm.model_validate(subtype)
+                except ValidationError as error:
+                    for item in error.errors():
+                        field = _field_path(item["loc"])
+                        problems.append(Problem(path.name, line_of(text, (*where, "subtypes", s_index, *field)), term_id,
+                                                _dotted((category, index, "subtypes", s_index, *field)), _message(item)))
+    return problems

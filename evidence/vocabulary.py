@@ -149,7 +149,13 @@ def parse_vocabulary(raw: dict) -> Vocabulary:
     return Vocabulary(terms=terms, subtypes=subtypes)
 
 
-@lru_cache(maxsize=4)
 def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
+    """The vocabulary, parsed once per version of the file (an edited vocabulary is read again)."""
+    stat = Path(path).stat()
+    return _parse_file(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _parse_file(path: str, mtime_ns: int, size: int) -> Vocabulary:
     with open(path, encoding="utf-8") as handle:
         return parse_vocabulary(yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))

@@ -39,11 +39,12 @@ GLMM_I2_TOL = 1e-3
 # optimiser stops early (tau^2 = 21.1801 for 21.1797 at the maximum in one
 # leave-one-out row, SE(logit) 2.97746 for 2.97724, partly because lme4's
 # finite-difference Hessian is noisy there: at lme4's own point ours gives
-# 2.97727).  So GLMM tau^2 and the log-odds SE and CI are held to 1e-4 absolute
-# or 1e-4 relative, whichever is looser; proportions (estimate, CI, PI) stay at
-# 1e-4 absolute.  test_glmm_maximum_is_at_least_lme4s shows that our fit is the
-# higher maximum of the same likelihood in every case.
-GLMM_RELATIVE = {"tau2", "se", "beta_ci_low", "beta_ci_high"}
+# 2.97727).  So GLMM tau^2 is held to 1e-4 absolute or 1e-4 relative, and the
+# log-odds SE and CI to 1e-4 absolute or 2e-4 relative, whichever is looser;
+# proportions (estimate, CI, PI) stay at 1e-4 absolute (they agree to ~1e-6
+# there).  test_glmm_maximum_is_at_least_lme4s shows that our fit is the higher
+# maximum of the same likelihood in every case.
+GLMM_RELATIVE = {"tau2": 1e-4, "se": 2e-4, "beta_ci_low": 2e-4, "beta_ci_high": 2e-4}
 REFERENCE = json.loads(
     (Path(__file__).parent / "fixtures" / "metafor_reference.json").read_text()
 )
@@ -82,7 +83,7 @@ def _assert_matches(res, ref: dict, tol: float = TOL) -> None:
         if glmm and key == "I2":
             assert value == pytest.approx(ref[key], abs=GLMM_I2_TOL), key
         elif glmm and key in GLMM_RELATIVE:
-            assert value == pytest.approx(ref[key], abs=tol, rel=tol), key
+            assert value == pytest.approx(ref[key], abs=tol, rel=GLMM_RELATIVE[key]), key
         else:
             assert value == pytest.approx(ref[key], abs=tol), key
 

@@ -38,7 +38,8 @@ def data_dir(tmp_path) -> Path:
     """A data folder with the real vocabulary, no studies and an empty trial table."""
     root = tmp_path / "data"
     (root / "studies").mkdir(parents=True)
-    shutil.copy(DATA_DIR / "vocabulary.yaml", root / "vocabulary.yaml")
+    for name in ("vocabulary.yaml", "RELEASES.yaml"):
+        shutil.copy(DATA_DIR / name, root / name)
     (root / "trials.yaml").write_text("trials: []\n", encoding="utf-8")
     return root
 
