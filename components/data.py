@@ -29,11 +29,13 @@ from evidence.matrices import (
     therapy_disease_map,
 )
 from evidence.paths import DATA_DIR
+from evidence.appraisal import without_high_risk
 from evidence.provenance import article_only, hidden_by_article_only
 
 UPLOADS_KEY = "uploaded_tables"
 RUN_ATLAS_KEY = "_run_atlas"  # (atlas key, atlas shown, full atlas) of the current run, so pages do not rebuild it
 ARTICLE_ONLY_KEY = "flt_article_only"  # the sidebar switch "only numbers read in the article itself"
+EXCLUDE_HIGH_RISK_KEY = "flt_exclude_high_risk"  # the sidebar switch "exclude studies at high risk of bias"
 MATRICES = {"therapy": therapy_disease_map, "target": target_disease_matrix, "mechanism": mechanism_disease_matrix}
 
 
@@ -57,18 +59,29 @@ def store_uploads(studies: list, file_name: str) -> None:
     st.session_state[UPLOADS_KEY] = {"studies": studies, "file": file_name, "token": uuid.uuid4().hex}
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _article_only_atlas(key: tuple, _atlas: Atlas) -> Atlas:
-    return article_only(_atlas)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _variant(key: tuple, _base: Atlas) -> Atlas:
+    """The base atlas read another way: key = (data state, uploads token, article_only, exclude_high_risk)."""
+    atlas = _base
+    if key[3]:
+        atlas = without_high_risk(atlas)
+    if key[2]:
+        atlas = article_only(atlas)
+    return atlas
 
 
 def article_only_on() -> bool:
     return bool(st.session_state.get(ARTICLE_ONLY_KEY, False))
 
 
+def exclude_high_risk_on() -> bool:
+    return bool(st.session_state.get(EXCLUDE_HIGH_RISK_KEY, False))
+
+
 def prepare_session_atlas() -> Atlas:
     """Called by app.py on every run: the curated atlas with this session's uploads appended (origin = 'uploaded'),
-    and, when the reader keeps only article-read numbers, with every weaker-graded number blanked."""
+    read the way the reader's two switches ask: only article-read numbers (weaker-graded values blank) and/or
+    without the studies at high risk of bias."""
     state = data_state()
     atlas = _load_atlas(state)
     uploads = uploaded_tables()
@@ -76,12 +89,10 @@ def prepare_session_atlas() -> Atlas:
         from evidence.uploads import merge_uploads
 
         atlas = merge_uploads(atlas, uploads)
-    full_key = (state, uploads["token"] if uploads else "", False)
-    shown, key = atlas, full_key
-    if article_only_on():
-        key = (*full_key[:2], True)
-        shown = _article_only_atlas(key, atlas)
-    st.session_state[RUN_ATLAS_KEY] = (key, shown, atlas, full_key)
+    base_key = (state, uploads["token"] if uploads else "")
+    key = (*base_key, article_only_on(), exclude_high_risk_on())
+    shown = _variant(key, atlas) if any(key[2:]) else atlas
+    st.session_state[RUN_ATLAS_KEY] = (key, shown, atlas, base_key)
     return shown
 
 
@@ -91,23 +102,27 @@ def session_atlas() -> Atlas:
 
 
 def full_atlas() -> Atlas:
-    """Every number whatever its grade (for the Compare page's sensitivity analysis and the grade notes)."""
+    """Every study and every number whatever its grade (for sensitivity analyses, grade notes and the About page)."""
     if RUN_ATLAS_KEY not in st.session_state:
         prepare_session_atlas()
     return st.session_state[RUN_ATLAS_KEY][2]
 
 
 def atlas_key() -> tuple:
-    """(data state, uploads token, article-only): what every cached result of this session depends on."""
+    """(data state, uploads token, article-only, exclude-high-risk): what every cached result of this session depends on."""
     return st.session_state[RUN_ATLAS_KEY][0]
+
+
+def atlas_variant(article_only: bool | None = None, exclude_high_risk: bool | None = None) -> tuple[tuple, Atlas]:
+    """(key, atlas) of the reader's view with one switch forced (a sensitivity analysis), the others as they are."""
+    key, _, base, base_key = st.session_state[RUN_ATLAS_KEY]
+    wanted = (*base_key, key[2] if article_only is None else article_only, key[3] if exclude_high_risk is None else exclude_high_risk)
+    return wanted, (_variant(wanted, base) if any(wanted[2:]) else base)
 
 
 def article_only_atlas() -> tuple[tuple, Atlas]:
     """(key, atlas) with only article-read numbers, whatever the switch says."""
-    full = full_atlas()
-    full_key = st.session_state[RUN_ATLAS_KEY][3]
-    key = (*full_key[:2], True)
-    return key, _article_only_atlas(key, full)
+    return atlas_variant(article_only=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -118,6 +133,16 @@ def _hidden_count(key: tuple, _atlas: Atlas) -> int:
 def hidden_numbers() -> int:
     """How many numbers of the full atlas the article-only switch hides."""
     return _hidden_count(st.session_state[RUN_ATLAS_KEY][3], full_atlas())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _high_risk_count(key: tuple, _atlas: Atlas) -> int:
+    return int((_atlas.studies["risk_of_bias"].astype("object") == "high").sum())
+
+
+def high_risk_studies() -> int:
+    """How many studies the exclude-high-risk switch removes."""
+    return _high_risk_count(st.session_state[RUN_ATLAS_KEY][3], full_atlas())
 
 
 # Derived results, cached per (atlas key, arguments). `_atlas` is not hashed: the key stands for it.

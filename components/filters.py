@@ -72,6 +72,7 @@ def write_filters_to_state(filters: Filters, atlas: Atlas) -> None:
     st.session_state[key("text")] = filters.text
     st.session_state[key("tier")] = filters.tier
     st.session_state[key("article_only")] = filters.article_only
+    st.session_state[key("exclude_high_risk")] = filters.exclude_high_risk
 
 
 def year_bounds(evidence: pd.DataFrame) -> tuple[int, int]:
@@ -124,6 +125,7 @@ def filters_from_state() -> Filters:
         text=state.get(key("text"), "") or "",
         tier=state.get(key("tier"), "newest"),
         article_only=bool(state.get(key("article_only"), False)),
+        exclude_high_risk=bool(state.get(key("exclude_high_risk"), False)),
     )
 
 
@@ -152,6 +154,7 @@ def sidebar_filters(atlas: Atlas) -> Filters:
     with st.sidebar:
         st.subheader(t("filters"))
         st.toggle(t("article_only"), key=key("article_only"), help=t("article_only_help"))
+        st.toggle(t("exclude_high_risk"), key=key("exclude_high_risk"), help=t("exclude_high_risk_help"))
         tier_labels = {tier: t(f"tier_{tier}") for tier in TIERS}  # resolved now: format functions may run outside the script
         st.radio(t("tier"), TIERS, format_func=tier_labels.get, key=key("tier"))
         counts = facets(filters_from_state(), (*MAIN_CHOICES, *MORE_CHOICES))

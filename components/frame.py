@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.data import UPLOADS_KEY, article_only_on, hidden_numbers, uploaded_tables
+from components.data import UPLOADS_KEY, article_only_on, exclude_high_risk_on, hidden_numbers, high_risk_studies, uploaded_tables
 from components.filters import url_notes
 from components.i18n import LANG_KEY, t
 from evidence import Atlas
@@ -30,6 +30,8 @@ def render_page_notes() -> None:
         st.info(f"{t('ignored_params')}: " + "; ".join(notes), icon="ℹ️")
     if article_only_on():
         st.info(t("article_only_on", n=hidden_numbers()), icon="📄")
+    if exclude_high_risk_on():
+        st.info(t("exclude_high_risk_on", n=high_risk_studies()), icon="⚖️")
     uploads = uploaded_tables()
     if uploads:
         badge, remove = st.columns([4, 1])

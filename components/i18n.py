@@ -82,6 +82,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "Only numbers read in the article itself are shown: {n} numbers read only in a registry, a congress abstract or a secondary report are hidden (treated as not reported).",
         "仅显示在论文原文中读到的数字：{n} 个仅见于注册库、会议摘要或二手报道的数字已隐藏（视为未报告）。",
     ),
+    "exclude_high_risk": ("Exclude studies at high risk of bias", "排除高偏倚风险研究"),
+    "exclude_high_risk_help": (
+        "Leaves out every study whose overall risk of bias is high by the atlas's rule (JBI case-series checklist, RoB 2 for randomised trials; see About the data). Maps, counts, pools and downloads follow.",
+        "按图谱规则（JBI病例系列清单；随机对照试验用RoB 2，见数据说明）排除总体偏倚风险高的研究。图谱、计数、合并结果和下载随之改变。",
+    ),
+    "exclude_high_risk_on": (
+        "{n} studies at high risk of bias are left out (switch in the sidebar).",
+        "已排除 {n} 项高偏倚风险研究（侧栏开关）。",
+    ),
     "grade": ("Grade", "来源等级"),
     "grade_help": (
         "Where the number was read: no mark = the article itself; ⓡ registry results; ⓒ the authors' congress abstract; ⓢ a secondary report naming the study. Blank = not reported.",

@@ -45,6 +45,8 @@ class Filters:
     # keep only numbers read in the article itself: applied to the atlas (evidence.provenance.article_only),
     # not to the rows, so rows stay and weaker-graded values go blank
     article_only: bool = False
+    # leave out studies whose overall risk of bias is high (evidence.appraisal.without_high_risk), applied to the atlas
+    exclude_high_risk: bool = False
     study_ids: tuple[str, ...] = field(default=())  # a cell of an evidence map, applied as a filter
 
     def active(self) -> dict[str, object]:

@@ -77,6 +77,10 @@ COLUMN_LABELS: dict[str, tuple[str, str, str]] = {
     "publication_type": ("Publication type", "发表类型", "Journal article, letter, congress abstract or preprint"),
     "meeting": ("Meeting", "会议", "Congress where the abstract was presented"),
     "abstract_number": ("Abstract number", "摘要编号", "The congress abstract's number"),
+    "risk_of_bias": ("Risk of bias", "偏倚风险", "Overall study limitations by the atlas's rule from the JBI case-series checklist or RoB 2 (see About the data)"),
+    "rob_tool": ("Appraisal tool", "评价工具", "JBI case-series checklist, or RoB 2 for randomised trials"),
+    "rob_items": ("Appraisal items", "评价条目", "Each checklist item or RoB 2 domain as the curator answered it from the report"),
+    "rob_assessed_from": ("Appraised from", "评价依据", "What was read to judge the items (abstract only, full text …)"),
     "file": ("File", "文件", "Curated data file"),
     "notes": ("Curator notes", "整理者备注", "Curator's remarks"),
 }
@@ -97,6 +101,7 @@ GRADE_COLUMNS = ["grade", "n_grade", "safety_grade", "follow_up_grade", *(f"{c}_
 CODED = {
     **{column: "grades" for column in GRADE_COLUMNS},
     "publication_type": "publication_types",
+    "risk_of_bias": "risk_of_bias",
     "design": "designs",
     "therapy_class": "therapy_classes",
     "target": "targets",

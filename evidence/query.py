@@ -26,7 +26,8 @@ CHOICE_KEYS = {
 NUMBER_KEYS = {"year_from": ("from", 1990, 2100), "year_to": ("to", 1990, 2100), "min_patients": ("min_n", 1, 100_000)}
 MAX_VALUE_LENGTH = 200  # longer values are not ours; ignore rather than echo them
 ARTICLE_ONLY_KEY, ARTICLE_ONLY_VALUE = "grade", "article"  # ?grade=article: only numbers read in the article itself
-QUERY_KEYS = {key for key, _ in CHOICE_KEYS.values()} | {k for k, _, _ in NUMBER_KEYS.values()} | {"q", "tier", ARTICLE_ONLY_KEY}
+HIGH_RISK_KEY, HIGH_RISK_VALUE = "rob", "exclude_high"  # ?rob=exclude_high: studies at high risk of bias left out
+QUERY_KEYS = {key for key, _ in CHOICE_KEYS.values()} | {k for k, _, _ in NUMBER_KEYS.values()} | {"q", "tier", ARTICLE_ONLY_KEY, HIGH_RISK_KEY}
 
 
 def _allowed(vocab: Vocabulary, category: str) -> set[str]:
@@ -50,6 +51,8 @@ def to_query_params(filters: Filters) -> dict[str, str]:
         params["q"] = filters.text.strip()
     if filters.article_only:
         params[ARTICLE_ONLY_KEY] = ARTICLE_ONLY_VALUE
+    if filters.exclude_high_risk:
+        params[HIGH_RISK_KEY] = HIGH_RISK_VALUE
     return params
 
 
@@ -105,6 +108,11 @@ def from_query_params(params: dict, vocab: Vocabulary) -> tuple[Filters, list[st
         values["article_only"] = True
     elif grade:
         notes.append(f"ignored '{ARTICLE_ONLY_KEY}': the only value is '{ARTICLE_ONLY_VALUE}'")
+    rob = text_of(HIGH_RISK_KEY)
+    if rob == HIGH_RISK_VALUE:
+        values["exclude_high_risk"] = True
+    elif rob:
+        notes.append(f"ignored '{HIGH_RISK_KEY}': the only value is '{HIGH_RISK_VALUE}'")
     filters = replace(Filters(), **values)
     if filters.year_from and filters.year_to and filters.year_from > filters.year_to:
         notes.append("ignored the year range: 'from' is after 'to'")

@@ -283,6 +283,39 @@ class Therapy(Record):
         return self
 
 
+class LimitationItem(Record):
+    answer: str
+    note: str | None = None  # what in the report supports the answer (own words)
+
+
+class Limitations(Record):
+    """Study limitations as the curator read them in the report: JBI case-series items, or RoB 2 domains for RCTs."""
+
+    tool: Literal["jbi_case_series", "rob2"]
+    items: dict[str, LimitationItem]
+    assessed_from: str = Field(min_length=5)  # what was read to judge: "abstract only", "abstract and full text"
+
+    @model_validator(mode="after")
+    def items_fit_the_tool(self):
+        from evidence.appraisal import JBI_ANSWERS, JBI_ITEMS, ROB2_ANSWERS, ROB2_DOMAINS
+
+        names, answers = (ROB2_DOMAINS, ROB2_ANSWERS) if self.tool == "rob2" else (JBI_ITEMS, JBI_ANSWERS)
+        missing = [n for n in names if n not in self.items]
+        unknown = [n for n in self.items if n not in names]
+        if missing or unknown:
+            raise ValueError(f"{self.tool} items: missing {', '.join(missing) or 'none'}; unknown {', '.join(unknown) or 'none'} (expected {', '.join(names)})")
+        for name, item in self.items.items():
+            if item.answer not in answers:
+                raise ValueError(f"items.{name}: '{item.answer}' is not one of {', '.join(answers)}")
+        return self
+
+    @property
+    def overall(self) -> str:
+        from evidence.appraisal import overall_judgement
+
+        return overall_judgement(self.tool, {name: item.answer for name, item in self.items.items()})
+
+
 class Study(Record):
     id: Annotated[str, Field(pattern=STUDY_ID_PATTERN.pattern)]
     citation: Citation
@@ -294,7 +327,16 @@ class Study(Record):
     related: list[str] = Field(default_factory=list)
     cohorts: list[Cohort] = Field(min_length=1)
     safety: Safety | None = None
+    limitations: Limitations | None = None
     notes: str | None = None
+
+    @model_validator(mode="after")
+    def rcts_use_rob2(self):
+        if self.limitations is not None:
+            wanted = "rob2" if self.design == "rct" else "jbi_case_series"
+            if self.limitations.tool != wanted:
+                raise ValueError(f"limitations: a {self.design} study is appraised with {wanted}, not {self.limitations.tool}")
+        return self
 
     @model_validator(mode="after")
     def no_self_reference(self):

@@ -20,6 +20,7 @@ STUDY_COLUMNS = [
     "engineering", "mechanisms", "dose", "conditioning", "publication_type", "meeting", "abstract_number",
     "follow_up_months", "follow_up_kind", "follow_up_grade", "follow_up_source_url", "follow_up_read_at",
     "follow_up_source_note", "supersedes", "related", "superseded_by", "is_current", "is_trial", "origin", "file", "notes",
+    "risk_of_bias", "rob_tool", "rob_items", "rob_assessed_from",
 ]
 SAFETY_COUNTS = ["crs_any", "crs_grade3plus", "icans_any", "icans_grade3plus", "serious_infections", "deaths"]
 # Each safety count keeps its own provenance (the block's, unless the record gives the count its own).
@@ -39,6 +40,7 @@ EVIDENCE_COLUMNS = [
     *SAFETY_COUNTS, "safety_n", "safety_grade", "safety_source_url", "safety_read_at", *SAFETY_COUNT_PROVENANCE,
     "follow_up_months", "follow_up_grade", "follow_up_source_url", "follow_up_read_at", "is_current", "is_trial",
     "superseded_by", "supersedes", "n_grade", "n_source_url", "n_read_at", "n_source_note", "origin", "file",
+    "risk_of_bias",
 ]
 GRADE_COLUMNS = ["grade", "n_grade", "safety_grade", "follow_up_grade", *(f"{count}_grade" for count in SAFETY_COUNTS)]
 INTEGER_COLUMNS = [
@@ -50,7 +52,7 @@ FLOAT_COLUMNS = ["timepoint_months", "percent_reported", "value", "comparator_pe
 # fast on very large tables (bench/RESULTS.md).
 CODED_COLUMNS = [
     "study_id", "design", "therapy_class", "target", "cell_source", "tissue_source", "engineering", "disease",
-    "disease_subtype", "outcome_measure", "origin", "publication_type", *GRADE_COLUMNS,
+    "disease_subtype", "outcome_measure", "origin", "publication_type", "risk_of_bias", *GRADE_COLUMNS,
 ]
 
 
@@ -92,7 +94,17 @@ def _study_row(study: Study, file_name: str, origin: str, design_level: dict[str
         "origin": origin,
         "file": file_name,
         "notes": study.notes,
+        **_limitations(study),
     }
+
+
+def _limitations(study: Study) -> dict:
+    """Overall risk of bias by the atlas's rule, the tool, and every item as 'item: answer' (blank when not yet appraised)."""
+    limits = study.limitations
+    if limits is None:
+        return {"risk_of_bias": None, "rob_tool": None, "rob_items": None, "rob_assessed_from": None}
+    items = "; ".join(f"{name}: {item.answer}" for name, item in limits.items.items())
+    return {"risk_of_bias": limits.overall, "rob_tool": limits.tool, "rob_items": items, "rob_assessed_from": limits.assessed_from}
 
 
 def _safety_row(study: Study) -> dict:

@@ -27,6 +27,8 @@ CATEGORIES = (
     "pipeline_stages",
     "grades",
     "publication_types",
+    "risk_of_bias",
+    "appraisal_items",
 )
 
 

@@ -41,7 +41,7 @@ GLMM_I2_TOL = 1e-3
 # finite-difference Hessian is noisy there: at lme4's own point ours gives
 # 2.97727).  So GLMM tau^2 is held to 1e-4 absolute or 1e-4 relative, and the
 # log-odds SE and CI to 1e-4 absolute or 2e-4 relative, whichever is looser;
-# proportions (estimate, CI, PI) stay at 1e-4 absolute (they agree to ~1e-6
+# proportions (estimate, CI, PI) stay at 1e-4 absolute (they agree to 5e-6
 # there).  test_glmm_maximum_is_at_least_lme4s shows that our fit is the higher
 # maximum of the same likelihood in every case.
 GLMM_RELATIVE = {"tau2": 1e-4, "se": 2e-4, "beta_ci_low": 2e-4, "beta_ci_high": 2e-4}
