@@ -104,7 +104,8 @@ def grid_figure(cells: pd.DataFrame, x_labels: list[str], y_labels: list[str], *
 
 
 def forest_figure(studies: pd.DataFrame, pooled: dict | None, *, title: str, labels: dict[str, str]) -> go.Figure:
-    """Forest plot of single proportions. `studies` columns: label, proportion, ci_low, ci_high, weight (percent), text.
+    """Forest plot of single proportions. `studies` columns: label, proportion, ci_low, ci_high, weight (percent), text,
+    and optionally rob (risk-of-bias label shown as a column at the right of each row).
     `pooled`: estimate, ci_low, ci_high, pi_low, pi_high, label (or None when there is nothing to pool)."""
     rows = list(studies["label"])
     fig = go.Figure()
@@ -126,10 +127,59 @@ def forest_figure(studies: pd.DataFrame, pooled: dict | None, *, title: str, lab
         fig.add_trace(go.Scatter(x=diamond_x, y=[y] * 5, mode="lines", fill="toself", name=labels["pooled"],
                                  line=dict(color="#D55E00", width=9), fillcolor="#D55E00",
                                  hovertext=pooled["text"], hovertemplate="%{hovertext}<extra></extra>"))
-    fig.update_layout(font=FONT, margin=dict(l=10, r=10, t=40, b=10), height=max(220, 80 + 34 * len(rows)), plot_bgcolor="white",
+    right = 10
+    if "rob" in studies:
+        # the risk-of-bias column: one label per study row, right of the plot, with its heading above
+        right = 130
+        for label, rob in zip(studies["label"], studies["rob"]):
+            fig.add_annotation(x=1.02, xref="paper", y=label, yref="y", text=str(rob), showarrow=False, xanchor="left", font=dict(size=12))
+        fig.add_annotation(x=1.02, xref="paper", y=1.0, yref="paper", yanchor="bottom", text=f"<b>{labels.get('rob', 'RoB')}</b>",
+                           showarrow=False, xanchor="left", font=dict(size=12))
+    fig.update_layout(font=FONT, margin=dict(l=10, r=right, t=40, b=10), height=max(220, 80 + 34 * len(rows)), plot_bgcolor="white",
                       title=dict(text=title, x=0, font=dict(size=14)), legend=dict(orientation="h", y=-0.2))
     fig.update_xaxes(range=[-0.02, 1.02], tickformat=".0%", title=labels["axis"], showgrid=True, gridcolor="#EEEEEE", zeroline=False)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows)), automargin=True)
+    return fig
+
+
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+
+
+def durability_figure(points: pd.DataFrame, *, labels: dict[str, str]) -> go.Figure:
+    """Responders/evaluated against months since infusion: one line per cohort through its timepoints,
+    point size = patients evaluated, exact 95% CIs. `points` columns: cohort, label, timepoint_months, proportion,
+    ci_low, ci_high, evaluated, text."""
+    fig = go.Figure()
+    largest = max(float(points["evaluated"].max()), 1.0)
+    for index, (_, part) in enumerate(points.groupby("cohort", sort=False)):
+        part = part.sort_values("timepoint_months")
+        fig.add_trace(go.Scatter(
+            x=part["timepoint_months"], y=part["proportion"], mode="lines+markers", name=part["label"].iloc[0],
+            line=dict(color=PALETTE[index % len(PALETTE)], width=2),
+            marker=dict(size=[8 + 18 * math.sqrt(n / largest) for n in part["evaluated"]], color=PALETTE[index % len(PALETTE)]),
+            error_y=dict(type="data", symmetric=False, array=part["ci_high"] - part["proportion"],
+                         arrayminus=part["proportion"] - part["ci_low"], thickness=1.2, width=3),
+            hovertext=part["text"], hovertemplate="%{hovertext}<extra></extra>",
+        ))
+    fig.update_layout(font=FONT, margin=dict(l=10, r=10, t=30, b=10), height=420, plot_bgcolor="white",
+                      legend=dict(orientation="h", y=-0.2))
+    fig.update_xaxes(title=labels["x"], rangemode="tozero", showgrid=True, gridcolor="#EEEEEE")
+    fig.update_yaxes(title=labels["y"], range=[-0.02, 1.05], tickformat=".0%", showgrid=True, gridcolor="#EEEEEE")
+    return fig
+
+
+def cumulative_figure(rows: pd.DataFrame, *, labels: dict[str, str]) -> go.Figure:
+    """The pooled estimate (95% CI) using every cohort published up to each year. `rows` columns: year, estimate,
+    ci_low, ci_high, text."""
+    fig = go.Figure(go.Scatter(
+        x=rows["year"].astype(str), y=rows["estimate"], mode="lines+markers", name=labels["y"],
+        line=dict(color="#D55E00", width=2), marker=dict(size=10, color="#D55E00"),
+        error_y=dict(type="data", symmetric=False, array=rows["ci_high"] - rows["estimate"], arrayminus=rows["estimate"] - rows["ci_low"], thickness=1.5),
+        hovertext=rows["text"], hovertemplate="%{hovertext}<extra></extra>",
+    ))
+    fig.update_layout(font=FONT, margin=dict(l=10, r=10, t=30, b=10), height=320, plot_bgcolor="white", showlegend=False)
+    fig.update_xaxes(title=labels["x"], type="category")
+    fig.update_yaxes(title=labels["y"], range=[-0.02, 1.05], tickformat=".0%", showgrid=True, gridcolor="#EEEEEE")
     return fig
 
 

@@ -11,14 +11,17 @@ import streamlit as st
 
 from evidence import Atlas, data_fingerprint, load_atlas
 from evidence.compare import (
+    PoolMethod,
     caveats,
     comparable_measures,
     compare_therapy,
     comparison_base,
     comparison_table,
     default_therapies,
+    leave_one_out,
     therapy_options,
 )
+from evidence.durability import cumulative_pool, durability_points
 from evidence.display import display_rows
 from evidence.export import to_bibtex, to_csv_bytes, to_ris, to_xlsx_bytes
 from evidence.filters import Filters, facet_counts_all, filter_evidence, studies_in
@@ -176,10 +179,23 @@ def _comparison_choices(key: tuple, disease: str, subtype: str | None, groups: t
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _comparison(key: tuple, disease: str, subtype: str | None, groups: tuple, measure: str | None, pool: str, tau2: str, _atlas: Atlas):
+def _comparison(key: tuple, disease: str, subtype: str | None, groups: tuple, measure: str | None, method: PoolMethod, _atlas: Atlas):
     base = comparison_base(_atlas.evidence, disease, subtype)
-    results = [compare_therapy(base, _atlas.safety, group, measure, pool, tau2) for group in groups]
+    results = [compare_therapy(base, _atlas.safety, group, measure, method) for group in groups]
     return results, comparison_table(results), caveats(results)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _leave_one_out(key: tuple, disease: str, subtype: str | None, groups: tuple, measure: str, method: PoolMethod, _atlas: Atlas) -> dict:
+    results, _, _ = _comparison(key, disease, subtype, groups, measure, method, _atlas)
+    return {r.group: leave_one_out(r, method) for r in results if r.pooled is not None and len(r.outcome_rows) > 1}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _durability(key: tuple, disease: str, subtype: str | None, group: str, measure: str, method: PoolMethod, _atlas: Atlas):
+    base = comparison_base(_atlas.evidence, disease, subtype)
+    points, missing = durability_points(base, group, measure)
+    return points, missing, cumulative_pool(base, group, measure, method)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -222,10 +238,45 @@ def comparison_choices(disease: str, subtype: str | None, groups: tuple = ()) ->
     return _comparison_choices(atlas_key(), disease, subtype, tuple(groups), session_atlas())
 
 
-def comparison(disease: str, subtype: str | None, groups: tuple, measure: str | None, pool: str, tau2: str, article_only: bool | None = None):
-    """(per-therapy results, side-by-side table, caveat records) for the chosen therapies.
-    `article_only=True` computes them from article-read numbers only (the sensitivity analysis), whatever the switch."""
-    if article_only:
-        key, atlas = article_only_atlas()
-        return _comparison(key, disease, subtype, tuple(groups), measure, pool, tau2, atlas)
-    return _comparison(atlas_key(), disease, subtype, tuple(groups), measure, pool, tau2, session_atlas())
+def comparison(disease: str, subtype: str | None, groups: tuple, measure: str | None, method: PoolMethod = PoolMethod(),
+               article_only: bool | None = None, exclude_high_risk: bool | None = None):
+    """(per-therapy results, side-by-side table, caveat records) for the chosen therapies. Forcing `article_only` or
+    `exclude_high_risk` computes them on that variant of the reader's view (a sensitivity analysis)."""
+    if article_only is None and exclude_high_risk is None:
+        return _comparison(atlas_key(), disease, subtype, tuple(groups), measure, method, session_atlas())
+    key, atlas = atlas_variant(article_only=article_only, exclude_high_risk=exclude_high_risk)
+    return _comparison(key, disease, subtype, tuple(groups), measure, method, atlas)
+
+
+def leave_one_out_refits(disease: str, subtype: str | None, groups: tuple, measure: str, method: PoolMethod) -> dict:
+    """{therapy group: leave-one-out refits} for every pooled therapy with two or more cohorts."""
+    return _leave_one_out(atlas_key(), disease, subtype, tuple(groups), measure, method, session_atlas())
+
+
+def durability(disease: str, subtype: str | None, group: str, measure: str, method: PoolMethod):
+    """(points per cohort and timepoint, rows without a month, cumulative pooled estimate by year)."""
+    return _durability(atlas_key(), disease, subtype, group, measure, method, session_atlas())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _trial_tables(state: str):
+    from evidence.trials.table import load_trial_tables
+
+    return load_trial_tables(DATA_DIR)
+
+
+def unpublished_trials(group: str, disease: str) -> int | None:
+    """Registered trials of this therapy group in this disease whose results are overdue and not in the atlas
+    (None when the trial table cannot be read)."""
+    from evidence.trials.table import filter_trials
+
+    try:
+        tables = _trial_tables(data_state())
+    except Exception:  # the trial table is validated on its own; a broken one must not break the Compare page
+        return None
+    therapy_class, _, detail = group.partition("|")
+    targets = (detail,) if therapy_class in ("car_t", "car_nk", "caar_t", "car_treg") else ()
+    ids = filter_trials(tables, diseases=(disease,), therapy_classes=(therapy_class,), targets=targets)
+    flagged = tables.trials[tables.trials["trial_id"].isin(ids) & tables.trials["no_results_in_atlas"].fillna(False).astype(bool)]
+    return int(len(flagged))
+

@@ -9,12 +9,13 @@ Tools
   high, or unclear when the report does not say.
 
 Overall judgement (the atlas's rule, stated on the About page)
-- RoB 2: high if any domain is high, or if three or more domains are some concerns or unclear; low if every domain
-  is low; otherwise some concerns. (RoB 2 lets "some concerns in multiple domains" make a trial high risk; three is
-  our threshold.)
-- JBI: among the items that apply, low if none is "no" and at least 80% are "yes"; high if two or more are "no" or
-  fewer than half are "yes"; otherwise some concerns. An item left unclear because the report does not say counts
-  as not "yes": poor reporting lowers confidence.
+- RoB 2: high if any domain is high; low if every domain is low; otherwise some concerns. A domain the report
+  gives no information on (unclear) counts as some concerns. (RoB 2 also lets a reviewer judge a trial high when
+  several domains raise some concerns; a rule cannot weigh that, and it would rate a fully reported open-label trial
+  below one whose methods were never read, so the atlas does not apply it.)
+- JBI: among the items that apply, high if two or more are "no"; low if none is "no" and at least 80% are "yes";
+  otherwise some concerns. Unclear items (the report does not say) keep a study from "low" but never make it high
+  by themselves: most reports appraised from an abstract alone land in "some concerns".
 """
 
 from __future__ import annotations
@@ -35,18 +36,16 @@ OVERALL = ("low", "some_concerns", "high")
 
 # thresholds of the rule above, named so the About page and the tests read the same numbers
 JBI_LOW_SHARE = 0.8
-JBI_HIGH_SHARE = 0.5
 JBI_HIGH_NO = 2
-ROB2_HIGH_CONCERNS = 3
 
 
 def overall_jbi(answers: dict[str, str]) -> str:
     applicable = [a for a in answers.values() if a != "not_applicable"]
     if not applicable:
-        return "high"
+        return "some_concerns"
     yes_share = sum(a == "yes" for a in applicable) / len(applicable)
     noes = sum(a == "no" for a in applicable)
-    if noes >= JBI_HIGH_NO or yes_share < JBI_HIGH_SHARE:
+    if noes >= JBI_HIGH_NO:
         return "high"
     if noes == 0 and yes_share >= JBI_LOW_SHARE:
         return "low"
@@ -55,7 +54,7 @@ def overall_jbi(answers: dict[str, str]) -> str:
 
 def overall_rob2(answers: dict[str, str]) -> str:
     values = list(answers.values())
-    if "high" in values or sum(v in ("some_concerns", "unclear") for v in values) >= ROB2_HIGH_CONCERNS:
+    if "high" in values:
         return "high"
     if all(v == "low" for v in values):
         return "low"

@@ -12,13 +12,37 @@ import numpy as np
 import pandas as pd
 
 from evidence.matrices import latest_outcome_per_cohort, therapy_group
-from evidence.pooling import PooledProportion, exact_ci, pool_proportions, study_weights
+from evidence.pooling import PooledProportion, exact_ci, leave1out, pool_proportions, study_weights
 from evidence.summary import cohorts_of
 from evidence.tables import SAFETY_COUNTS
 
 CASE_DESIGNS = {"case_report", "case_series"}
-METHODS = [("PLO", "DL"), ("PLO", "REML"), ("PFT", "DL"), ("PFT", "REML")]
 MATERIAL_DIFFERENCE = 0.10  # pooled estimates further apart than this across methods earn a caveat
+
+
+@dataclass(frozen=True)
+class PoolMethod:
+    """How a therapy's cohorts are pooled. The default is the exact-likelihood GLMM (random-intercept logistic,
+    metafor rma.glmm); the normal-normal models pool logit (PLO) or Freeman–Tukey (PFT) proportions with τ² by DL or
+    REML and a z or Hartung–Knapp (knha) interval. Freeman–Tukey is offered as a sensitivity option only."""
+
+    model: str = "GLMM"  # GLMM | NN
+    measure: str = "PLO"  # NN only
+    tau2_method: str = "REML"  # NN only
+    test: str = "z"  # NN only: z | knha
+
+    def kwargs(self) -> dict:
+        if self.model == "GLMM":
+            return {"model": "GLMM"}
+        return {"model": "NN", "measure": self.measure, "tau2_method": self.tau2_method, "test": self.test}
+
+    @property
+    def code(self) -> str:
+        return "GLMM" if self.model == "GLMM" else f"{self.measure}-{self.tau2_method}-{self.test}"
+
+
+# the methods whose spread earns a "sensitive to the method" caveat
+METHODS = [PoolMethod(), PoolMethod("NN", "PLO", "DL"), PoolMethod("NN", "PLO", "REML"), PoolMethod("NN", "PFT", "DL"), PoolMethod("NN", "PFT", "REML")]
 
 
 @dataclass(frozen=True)
@@ -68,10 +92,15 @@ def comparable_measures(base: pd.DataFrame, groups: list[str], unpooled: set[str
     return list(shared.sort_values(ascending=False).index)
 
 
-def _study_rows(rows: pd.DataFrame, measure: str, tau2_method: str) -> pd.DataFrame:
+def _study_rows(rows: pd.DataFrame, method: PoolMethod) -> pd.DataFrame:
     events, totals = rows["responders"].astype(int).to_numpy(), rows["evaluated"].astype(int).to_numpy()
     intervals = [exact_ci(e, n) for e, n in zip(events, totals)]
-    weights = study_weights(events, totals, measure, tau2_method) if len(rows) > 1 else np.array([100.0] * len(rows))
+    if len(rows) <= 1:
+        weights = np.array([100.0] * len(rows))
+    elif method.model == "GLMM":
+        weights = 100.0 * totals / totals.sum()  # the GLMM has no inverse-variance weights: squares show patients
+    else:
+        weights = study_weights(events, totals, method.measure, method.tau2_method)
     return pd.DataFrame({
         "study_id": rows["study_id"].to_numpy(),
         "label": (rows["first_author"].astype(str) + " " + rows["year"].astype(str)).to_numpy(),
@@ -108,21 +137,21 @@ def _weaker(grades) -> str:
     return "; ".join(sorted(values))
 
 
-def compare_therapy(base: pd.DataFrame, safety: pd.DataFrame, group: str, measure: str | None, pool_measure: str = "PLO", tau2_method: str = "DL") -> TherapyComparison:
+def compare_therapy(base: pd.DataFrame, safety: pd.DataFrame, group: str, measure: str | None, method: PoolMethod = PoolMethod()) -> TherapyComparison:
     rows = base[base["therapy_group"] == group]
     cohorts = cohorts_of(rows)
     outcome = latest_outcome_per_cohort(rows, measure) if measure else rows.iloc[0:0]
     pooled, spread = None, None
     if len(outcome):
         events, totals = outcome["responders"].astype(int), outcome["evaluated"].astype(int)
-        pooled = pool_proportions(events, totals, pool_measure, tau2_method)
+        pooled = pool_proportions(events, totals, **method.kwargs())
         if len(outcome) > 1:
-            estimates = [pool_proportions(events, totals, m, t).estimate for m, t in METHODS]
+            estimates = [pool_proportions(events, totals, **m.kwargs()).estimate for m in METHODS]
             spread = float(max(estimates) - min(estimates))
     drug_free_rows = latest_outcome_per_cohort(rows, "drug_free_remission")
     drug_free = (int(drug_free_rows["responders"].sum()), int(drug_free_rows["evaluated"].sum())) if len(drug_free_rows) else None
     return TherapyComparison(
-        group=group, cohorts=cohorts, outcome_rows=_study_rows(outcome, pool_measure, tau2_method) if len(outcome) else pd.DataFrame(),
+        group=group, cohorts=cohorts, outcome_rows=_study_rows(outcome, method) if len(outcome) else pd.DataFrame(),
         pooled=pooled, method_spread=spread, safety=_safety_rates(cohorts, safety), drug_free=drug_free,
     )
 
@@ -178,4 +207,24 @@ def caveats(results: list[TherapyComparison]) -> list[dict]:
             notes.append({"therapy_group": result.group, "kind": "heterogeneity", "i2": result.pooled.i2})
         if result.method_spread is not None and result.method_spread > MATERIAL_DIFFERENCE:
             notes.append({"therapy_group": result.group, "kind": "method_sensitive", "spread": result.method_spread})
+        # the model's own messages, as keys the page translates (the pooling module's text is English)
+        if result.pooled.fallback:
+            notes.append({"therapy_group": result.group, "kind": "glmm_fallback"})
+        elif result.pooled.boundary:
+            notes.append({"therapy_group": result.group, "kind": "glmm_boundary"})
+        if result.pooled.caveat:
+            notes.append({"therapy_group": result.group, "kind": "pft_caveat"})
     return notes
+
+
+def leave_one_out(result: TherapyComparison, method: PoolMethod = PoolMethod()) -> pd.DataFrame:
+    """The pool refitted without each cohort in turn: study_id, label, estimate, ci_low, ci_high, k (empty when k < 2)."""
+    rows = result.outcome_rows
+    if result.pooled is None or len(rows) < 2:
+        return pd.DataFrame(columns=["study_id", "label", "estimate", "ci_low", "ci_high", "k"])
+    refits = leave1out(rows["responders"].astype(int), rows["evaluated"].astype(int), **method.kwargs())
+    return pd.DataFrame({
+        "study_id": rows["study_id"].to_numpy(), "label": rows["label"].to_numpy(),
+        "estimate": [r.estimate for r in refits], "ci_low": [r.ci_low for r in refits], "ci_high": [r.ci_high for r in refits],
+        "k": [r.k for r in refits],
+    })

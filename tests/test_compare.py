@@ -14,6 +14,7 @@ from evidence.compare import (
     default_therapies,
     therapy_options,
 )
+from evidence.compare import PoolMethod, leave_one_out
 from evidence.pooling import pool_proportions
 from tests.conftest import fact, outcome, study, write_data_dir
 
@@ -40,17 +41,31 @@ def test_superseded_cohorts_never_enter_the_pool(pooled_atlas):
     base = comparison_base(pooled_atlas.evidence, "sle")
     result = compare_therapy(base, pooled_atlas.safety, "car_t|cd19", "doris_remission")
     assert sorted(result.outcome_rows["study_id"]) == ["extension", "series-b", "series-c"]
-    reference = pool_proportions([5, 6, 2], [5, 10, 8], "PLO", "DL")
-    assert result.pooled.estimate == pytest.approx(reference.estimate, abs=1e-12)
+    reference = pool_proportions([5, 6, 2], [5, 10, 8])  # the default: GLMM
+    assert result.pooled.model == "GLMM" and result.pooled.estimate == pytest.approx(reference.estimate, abs=1e-12)
     assert result.pooled.k == 3
     assert int(result.cohorts["n_patients"].sum()) == 23  # 5 + 10 + 8, not 26
 
 
 def test_method_choice_reaches_the_pool(pooled_atlas):
     base = comparison_base(pooled_atlas.evidence, "sle")
-    pft = compare_therapy(base, pooled_atlas.safety, "car_t|cd19", "doris_remission", "PFT", "REML")
-    assert pft.pooled.measure == "PFT" and pft.pooled.tau2_method == "REML"
+    pft = compare_therapy(base, pooled_atlas.safety, "car_t|cd19", "doris_remission", PoolMethod("NN", "PFT", "REML"))
+    assert pft.pooled.measure == "PFT" and pft.pooled.tau2_method == "REML" and pft.pooled.caveat
     assert pft.pooled.estimate == pytest.approx(pool_proportions([5, 6, 2], [5, 10, 8], "PFT", "REML").estimate, abs=1e-12)
+    knha = compare_therapy(base, pooled_atlas.safety, "car_t|cd19", "doris_remission", PoolMethod("NN", "PLO", "DL", "knha"))
+    assert knha.pooled.test == "knha"
+    assert knha.pooled.ci_low == pytest.approx(pool_proportions([5, 6, 2], [5, 10, 8], "PLO", "DL", test="knha").ci_low, abs=1e-12)
+
+
+def test_leave_one_out_refits_every_cohort(pooled_atlas):
+    base = comparison_base(pooled_atlas.evidence, "sle")
+    result = compare_therapy(base, pooled_atlas.safety, "car_t|cd19", "doris_remission")
+    refits = leave_one_out(result)
+    assert list(refits["study_id"]) == list(result.outcome_rows["study_id"])
+    for row in refits.itertuples():
+        keep = result.outcome_rows["study_id"] != row.study_id
+        expected = pool_proportions(result.outcome_rows.loc[keep, "responders"], result.outcome_rows.loc[keep, "evaluated"])
+        assert row.estimate == pytest.approx(expected.estimate, abs=1e-12) and row.k == 2
 
 
 def test_single_study_is_shown_as_its_own_interval_not_a_pool(pooled_atlas):

@@ -62,7 +62,10 @@ def test_a_dry_run_reports_new_trials_and_writes_nothing(data_dir, capsys):
 
 
 def test_write_then_validate_then_reimport_reports_no_change(data_dir, capsys):
+    mode = (data_dir / "trials.yaml").stat().st_mode & 0o777
     assert imported(data_dir) == 0
+    assert (data_dir / "trials.yaml").stat().st_mode & 0o777 == mode  # the rewrite keeps the file's permissions
+    assert not list(data_dir.glob(".trials-*"))  # no temporary file left behind
     trials, problems = validate_trials(data_dir / "trials.yaml", trial_vocabulary(data_dir / "vocabulary.yaml"))
     assert not problems and [t.id for t in trials] == ["NCT99000001", "NCT99000002", "NCT99000003"]
     assert main(["validate", str(data_dir)]) == 0

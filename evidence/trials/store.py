@@ -97,15 +97,7 @@ def trial_to_dict(trial: Trial) -> dict:
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _str(dumper, value):
-    style = None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str)
+    """PyYAML's safe dumper; a subclass so that nothing registered here leaks into other yaml.dump calls."""
 
 
 def dump_trials(trials: list[Trial]) -> str:
@@ -122,10 +114,12 @@ def write_trials(trials: list[Trial], path: Path = TRIALS_FILE, vocab: Vocabular
     _, problems = validate_trials_text(text, vocab, path.name)
     if problems:
         raise DataValidationError(problems)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     handle, temp = tempfile.mkstemp(prefix=".trials-", suffix=".yaml", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
+        os.chmod(temp, mode)  # mkstemp makes 0600; keep the file readable like every other data file
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
