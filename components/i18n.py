@@ -1,282 +1,47 @@
-"""Interface text in English and Chinese. Data labels come from the vocabulary; these are the app's own words."""
+"""Interface text in English and Chinese: the one message catalogue, `components/messages/*.yaml`.
+
+Each file holds the words of one part of the app (`key: {en: …, zh: …}`), so a translator reviews one folder.
+Data labels come from the vocabulary (data/vocabulary.yaml); everything else a page shows goes through `t(key)`.
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 import streamlit as st
 
-LANG_KEY = "lang"
+from evidence.yaml_source import read_yaml
 
-TEXT: dict[str, tuple[str, str]] = {
-    "app_title": ("RheumCell Atlas", "风湿免疫细胞治疗证据图谱"),
-    "tagline": (
-        "What has been reported for cell therapies in rheumatic immune diseases — every number traceable to its source.",
-        "细胞治疗在风湿免疫病中已报告了什么——每个数字都可追溯到原始文献。",
-    ),
-    "page_home": ("Overview", "概览"),
-    "page_explorer": ("Evidence Explorer", "证据检索"),
-    "page_maps": ("Evidence Maps", "证据图谱"),
-    "page_compare": ("Compare Therapies", "疗法比较"),
-    "page_pipeline": ("Pipeline & Innovations", "在研管线与创新"),
-    "page_upload": ("Your Evidence", "上传证据"),
-    "page_about": ("About the Data", "数据说明"),
-    "language": ("Language", "语言"),
-    "filters": ("Filters", "筛选"),
-    "tier": ("Evidence tier", "证据层级"),
-    "tier_newest": ("Newest report of each cohort", "每个队列的最新报告"),
-    "tier_best": ("Best available evidence", "现有最佳证据"),
-    "tier_trials": ("Trials only: phase 1 and above", "仅临床试验（I期及以上）"),
-    "tier_no_case_reports": ("Exclude case reports", "排除病例报告"),
-    "tier_all": ("All reports (patients may repeat)", "全部报告（患者可能重复）"),
-    "disease": ("Disease", "疾病"),
-    "subtype": ("Disease subtype", "疾病亚型"),
-    "therapy_class": ("Therapy class", "治疗类别"),
-    "target": ("Target", "靶点"),
-    "cell_source": ("Cell source", "细胞来源"),
-    "tissue_source": ("Tissue source", "组织来源"),
-    "engineering": ("Engineering", "改造方式"),
-    "design": ("Study design", "研究设计"),
-    "evidence_level": ("Evidence level (CEBM)", "证据等级（CEBM）"),
-    "outcome_measure": ("Outcome measure", "结局指标"),
-    "country": ("Country", "国家"),
-    "years": ("Publication year", "发表年份"),
-    "min_patients": ("Minimum cohort size", "最小队列例数"),
-    "search": ("Search title, product, author", "检索标题、产品、作者"),
-    "more_filters": ("More filters", "更多筛选"),
-    "reset": ("Reset filters", "重置筛选"),
-    "map_cell_filter": ("Showing only the {n} studies of a map cell.", "仅显示某图谱单元格中的 {n} 项研究。"),
-    "clear_map_cell": ("Show all studies again", "显示全部研究"),
-    "studies": ("Studies", "研究数"),
-    "patients": ("Patients (counted once)", "患者数（不重复计）"),
-    "patients_repeat": ("Patients (may repeat)", "患者数（可能重复）"),
-    "diseases": ("Diseases", "疾病数"),
-    "therapy_classes": ("Therapy classes", "治疗类别数"),
-    "data_checked": ("Data checked", "数据核对日期"),
-    "data_version": ("Data version", "数据版本"),
-    "ignored_params": ("Some link parameters were ignored", "部分链接参数已忽略"),
-    "no_rows": ("No study matches these filters. Remove a filter to see more.", "没有符合筛选条件的研究。请减少筛选条件。"),
-    "evidence_rows": ("Evidence rows", "证据条目"),
-    "study_detail": ("Study detail", "研究详情"),
-    "pick_study": ("Select a row in the table to see the full record of that study.", "在表格中选择一行以查看该研究的完整记录。"),
-    "downloads": ("Download exactly these rows", "下载当前筛选结果"),
-    "download_csv": ("CSV", "CSV"),
-    "download_xlsx": ("Excel", "Excel"),
-    "download_bib": ("BibTeX", "BibTeX"),
-    "download_ris": ("RIS", "RIS"),
-    "outcomes": ("Outcomes", "结局"),
-    "safety": ("Safety", "安全性"),
-    "provenance": ("Sources", "出处"),
-    "overlap": ("Overlapping reports", "重叠报告"),
-    "not_reported": ("not reported", "未报告"),
-    "cite_atlas": ("How to cite", "引用方式"),
-    "uploaded_badge": ("Including {n} uploaded studies (this session only)", "包含 {n} 项上传的研究（仅本次会话）"),
-    "remove_uploads": ("Remove uploaded studies", "移除上传的研究"),
-    "article_only": ("Only numbers read in the article itself", "仅显示在论文原文中读到的数字"),
-    "article_only_help": (
-        "Every number carries a provenance grade. With this on, numbers read only in a registry, a congress abstract "
-        "or a secondary report are treated as not reported: studies stay listed, those values go blank, and maps, "
-        "counts, pooled results and downloads follow.",
-        "每个数字都标有来源等级。开启后，仅见于注册库、会议摘要或二手报道的数字视为未报告：研究仍然列出，"
-        "但这些数值留空，图谱、计数、合并结果和下载随之改变。",
-    ),
-    "article_only_on": (
-        "Only numbers read in the article itself are shown: {n} numbers read only in a registry, a congress abstract or a secondary report are hidden (treated as not reported).",
-        "仅显示在论文原文中读到的数字：{n} 个仅见于注册库、会议摘要或二手报道的数字已隐藏（视为未报告）。",
-    ),
-    "exclude_high_risk": ("Exclude studies at high risk of bias", "排除高偏倚风险研究"),
-    "exclude_high_risk_help": (
-        "Leaves out every study whose overall risk of bias is high by the atlas's rule (JBI case-series checklist, RoB 2 for randomised trials; see About the data). Maps, counts, pools and downloads follow.",
-        "按图谱规则（JBI病例系列清单；随机对照试验用RoB 2，见数据说明）排除总体偏倚风险高的研究。图谱、计数、合并结果和下载随之改变。",
-    ),
-    "exclude_high_risk_on": (
-        "{n} studies at high risk of bias are left out (switch in the sidebar).",
-        "已排除 {n} 项高偏倚风险研究（侧栏开关）。",
-    ),
-    "grade": ("Grade", "来源等级"),
-    "grade_help": (
-        "Where the number was read: no mark = the article itself; ⓡ registry results; ⓒ the authors' congress abstract; ⓢ a secondary report naming the study. Blank = not reported.",
-        "数字的来源：无标记 = 论文原文；ⓡ 注册库结果；ⓒ 作者的会议摘要；ⓢ 点名该研究的二手报道。空白 = 未报告。",
-    ),
-    "grade_legend": (
-        "Marks beside a number: none = read in the article itself · ⓡ registry results · ⓒ authors' congress abstract · ⓢ secondary report naming the study · — not reported",
-        "数字旁的标记：无 = 论文原文 · ⓡ 注册库结果 · ⓒ 作者会议摘要 · ⓢ 点名该研究的二手报道 · — 未报告",
-    ),
-    "read_at": ("Read at", "实际阅读页面"),
-    "sensitivity_title": ("Sensitivity analyses", "敏感性分析"),
-    "sensitivity_caption": (
-        "The same pool under another reading of the data, shown for therapies where it changes the number of cohorts or the estimate.",
-        "在另一种数据取舍下重新合并；仅显示改变纳入队列数或估计值的疗法。",
-    ),
-    "sensitivity_main": ("Main analysis (all grades)", "主分析（全部来源等级）"),
-    "sensitivity_article_only": ("Only numbers read in the article itself", "仅论文原文数字"),
-    "therapy": ("Therapy", "疗法"),
-    "analysis": ("Analysis", "分析"),
-    "patients_pooled": ("Patients pooled", "合并患者数"),
-    "pooled_ci": ("Pooled (95% CI)", "合并比例 (95% CI)"),
-    "single_study": ("single study", "单项研究"),
-    "about_grades_title": ("How far to trust each number: provenance grades", "每个数字的可信程度：来源等级"),
-    "about_grades_text": (
-        "Every number in the atlas — cohort size, each outcome, follow-up, each safety count — says where it was read. "
-        "Stored copies of many recent articles stop before their results, so some numbers could be read only in a trial "
-        "registry, in the authors' congress abstract, or in a secondary report (journal club, review, society or news "
-        "item) that names the study and states the count. Those numbers are shown with a mark and can be hidden with the "
-        "sidebar switch *Only numbers read in the article itself*: they are then treated as not reported, so every map, "
-        "count, pooled result and download follows. A secondary number is entered only when stated there as a count (or "
-        "a percentage with its denominator), never when the secondary text computed it; its note names that text. "
-        "A blank always means not reported — never zero.",
-        "图谱中的每个数字（队列例数、每项结局、随访、每项安全性计数）都注明其读取来源。许多近期论文的存档副本在结果部分之前即被截断，"
-        "因此部分数字只能在临床试验注册库、作者的会议摘要，或点名该研究并给出例数的二手报道（期刊俱乐部、综述、学会或新闻）中读到。"
-        "这些数字带有标记，可用侧栏开关“仅显示在论文原文中读到的数字”隐藏：隐藏后视为未报告，所有图谱、计数、合并结果和下载随之改变。"
-        "二手来源的数字仅在其以例数（或带分母的百分比）明确给出时录入，绝不录入二手文献自行计算的数字；备注中注明该二手来源。"
-        "空白始终表示未报告，而非零。",
-    ),
-    "grade_mark": ("Mark", "标记"),
-    "definition": ("Definition", "定义"),
-    "grade_numbers": ("Numbers", "数字个数"),
-    "grade_numbers_help": (
-        "Numeric facts in the curated table at this grade: cohort sizes, outcomes, follow-ups, safety populations and safety counts",
-        "整理数据中处于该等级的数字：队列例数、结局、随访、安全性人群及安全性计数",
-    ),
-    "grade_share": ("Share", "占比"),
-    "pooled_grade_help": (
-        "A mark after the estimate (ⓡ ⓒ ⓢ) means some pooled cohorts rest on numbers not read in the article itself; (j/k) says how many.",
-        "估计值后的标记（ⓡ ⓒ ⓢ）表示部分合并队列的数字并非读自论文原文；(j/k) 表示其数量。",
-    ),
-    "cell_weaker_grades": ("Includes numbers not read in the article: {grades}", "含非原文来源的数字：{grades}"),
-    "publication_type": ("Publication type", "发表类型"),
-    "compare_newest_only": (
-        "The comparison always uses the newest report of each cohort (whatever the sidebar tier), so no patient enters a pool twice.",
-        "比较只使用每个队列的最新报告（不受侧栏证据层级影响），以免同一患者被计两次。",
-    ),
-    "compare_therapies": ("Therapies (2–6)", "疗法（2–6种）"),
-    "compare_choose_one": ("Choose at least one therapy.", "请选择至少一种疗法。"),
-    "compare_no_measure": ("No outcome with responder counts for these therapies; patients and safety are still shown.", "所选疗法没有带应答计数的结局；仍显示患者数与安全性。"),
-    "model": ("Model", "模型"),
-    "model_GLMM": ("GLMM (exact likelihood)", "GLMM（精确似然）"),
-    "model_PLO": ("Logit, normal–normal", "Logit 正态-正态模型"),
-    "model_PFT": ("Freeman–Tukey (sensitivity only)", "Freeman–Tukey（仅作敏感性分析）"),
-    "model_help": (
-        "GLMM: random-intercept logistic model fitted by maximum likelihood (metafor rma.glmm), no continuity correction — the default for small series with 0% or 100%. Logit: inverse-variance pooling of logit proportions (0.5 added to 0%/100% studies). Freeman–Tukey: double-arcsine pooling, kept as a sensitivity option because its back-transformation can mislead.",
-        "GLMM：最大似然拟合的随机截距logistic模型（metafor rma.glmm），无需连续性校正，为小样本且含0%或100%研究时的默认方法。Logit：logit比例的逆方差合并（0%/100%研究加0.5）。Freeman–Tukey：双反正弦变换合并，因其反变换可能误导，仅作敏感性分析。",
-    ),
-    "tau2_estimator": ("τ² estimator", "τ² 估计"),
-    "tau2_estimator_help": ("Normal–normal models: REML = restricted maximum likelihood; DL = DerSimonian–Laird. The GLMM uses maximum likelihood.", "正态-正态模型：REML = 限制性最大似然；DL = DerSimonian–Laird。GLMM采用最大似然。"),
-    "interval": ("Interval", "置信区间"),
-    "interval_help": ("Normal–normal models: z = normal quantiles; HKSJ = Hartung–Knapp–Sidik–Jonkman with t(k−1) quantiles, wider when studies disagree.", "正态-正态模型：z = 正态分位数；HKSJ = Hartung–Knapp–Sidik–Jonkman，使用t(k−1)分位数，研究间不一致时更宽。"),
-    "test_z": ("z", "z"),
-    "test_knha": ("HKSJ", "HKSJ"),
-    "measure_PLO": ("logit", "logit"),
-    "measure_PFT": ("Freeman–Tukey", "Freeman–Tukey"),
-    "method_glmm": (
-        "Random-intercept logistic model (GLMM) by maximum likelihood, 7-point adaptive Gauss–Hermite quadrature, Wald 95% CI, as metafor rma.glmm; falls back to logit REML with a note if it cannot be fitted.",
-        "随机截距logistic模型（GLMM），最大似然、7点自适应Gauss–Hermite积分、Wald 95%置信区间，与metafor rma.glmm一致；无法拟合时改用logit REML并注明。",
-    ),
-    "method_nn": (
-        "Random-effects normal–normal model: {measure} proportions, τ² by {tau2}, {test} 95% CI; I² as in metafor.",
-        "随机效应正态-正态模型：{measure} 比例，τ² 采用 {tau2}，{test} 95% 置信区间；I² 按 metafor 定义。",
-    ),
-    "studies_short": ("studies", "项研究"),
-    "patients_short": ("patients", "例患者"),
-    "patients_once_help": ("Counted once per study cohort", "每个研究队列只计一次"),
-    "designs": ("Designs", "设计"),
-    "best_level": ("Best level", "最佳等级"),
-    "best_level_help": ("Oxford CEBM 2011; lower is stronger", "牛津CEBM 2011；数字越小证据越强"),
-    "k_pooled": ("k pooled", "合并研究数"),
-    "k_pooled_help": ("Cohorts with responder counts for the measure", "该指标有应答计数的队列数"),
-    "certainty": ("Certainty", "证据确定性"),
-    "certainty_help": (
-        "GRADE-style rating computed by the atlas's rules from the data (design, study limitations, inconsistency, imprecision, indirectness, unpublished registered trials) — a rule-based suggestion, not a guideline panel's judgement. See About the data.",
-        "由图谱规则根据数据计算的GRADE式评级（研究设计、研究局限性、不一致性、不精确性、间接性、未发表的注册试验）——为基于规则的建议，而非指南专家组的判断。详见数据说明。",
-    ),
-    "certainty_high": ("High", "高"),
-    "certainty_moderate": ("Moderate", "中"),
-    "certainty_low": ("Low", "低"),
-    "certainty_very_low": ("Very low", "极低"),
-    "certainty_start": ("Starts at", "起始等级"),
-    "certainty_start_help": ("Randomised evidence starts high, single-arm and observational evidence low", "随机对照证据起始为高，单臂及观察性证据起始为低"),
-    "certainty_start_high": ("High (randomised)", "高（随机对照）"),
-    "certainty_start_low": ("Low (single-arm / observational)", "低（单臂/观察性）"),
-    "i2_help": ("metafor's I²: share of variability due to between-study heterogeneity; — when fewer than two studies", "metafor定义的I²：研究间异质性所占变异比例；少于两项研究时为 —"),
-    "tau2_help": ("Between-study variance on the model's scale; — when fewer than two studies", "模型尺度上的研究间方差；少于两项研究时为 —"),
-    "median_follow_up": ("Median follow-up (mo)", "中位随访（月）"),
-    "drug_free": ("Drug-free remission", "无药缓解"),
-    "drug_free_help": ("Responders / evaluated where reported", "有报告时为应答/评估例数"),
-    "safety_cell_help": ("events / patients in the studies that report it", "报告该事件的研究中的事件/患者数"),
-    "download_comparison_csv": ("Download comparison (CSV)", "下载比较表 (CSV)"),
-    "download_comparison_xlsx": ("Download comparison and per-study data (Excel)", "下载比较表 (Excel)"),
-    "download_per_study": ("Per-study data (CSV)", "下载研究数据"),
-    "sof_title": ("Summary of findings", "结果总结"),
-    "sof_caption": (
-        "Certainty per therapy for this outcome, by the atlas's documented rules — a rule-based suggestion, not a guideline panel's judgement. Each downgrade is footnoted with its reason.",
-        "按图谱既定规则给出的各疗法该结局的证据确定性——为基于规则的建议，而非指南专家组的判断。每次降级均以脚注说明理由。",
-    ),
-    "domain_risk_of_bias": ("Risk of bias", "偏倚风险"),
-    "domain_inconsistency": ("Inconsistency", "不一致性"),
-    "domain_imprecision": ("Imprecision", "不精确性"),
-    "domain_indirectness": ("Indirectness", "间接性"),
-    "domain_publication_bias": ("Publication bias", "发表偏倚"),
-    "reason_rob_high": ("{share} of pooled patients come from studies at high risk of bias.", "{share} 的合并患者来自高偏倚风险研究。"),
-    "reason_rob_unappraised": ("{share} of pooled patients come from studies not yet appraised.", "{share} 的合并患者来自尚未评价的研究。"),
-    "reason_rob_ok": ("", ""),
-    "reason_inconsistency_serious": ("I² = {i2}; 95% prediction interval spans {pi_width}.", "I² = {i2}；95%预测区间跨度 {pi_width}。"),
-    "reason_inconsistency_ok": ("", ""),
-    "reason_inconsistency_not_assessable": ("", ""),
-    "reason_imprecision_serious": ("{patients} patients pooled; 95% CI spans {ci_width}.", "合并 {patients} 例患者；95%置信区间跨度 {ci_width}。"),
-    "reason_imprecision_very_serious": ("only {patients} patients pooled; 95% CI spans {ci_width}.", "仅合并 {patients} 例患者；95%置信区间跨度 {ci_width}。"),
-    "reason_imprecision_ok": ("", ""),
-    "reason_indirectness_study_defined": ("the measure is study-defined, not a published definition applied by every study.", "该指标为研究自定义，而非各研究统一采用的公开定义。"),
-    "reason_indirectness_ok": ("", ""),
-    "reason_publication_bias_suspected": ("{trials} registered trial(s) of this therapy and disease are completed or overdue with no results in the atlas.", "该疗法在该疾病中有 {trials} 项注册试验已完成或逾期，但图谱中无结果。"),
-    "reason_publication_bias_ok": ("", ""),
-    "reason_publication_bias_unknown": ("", ""),
-    "sensitivity_loo_low": ("Leave-one-out: lowest (without {study})", "逐一剔除：最低（剔除 {study}）"),
-    "sensitivity_loo_high": ("Leave-one-out: highest (without {study})", "逐一剔除：最高（剔除 {study}）"),
-    "sensitivity_exclude_high_risk": ("Excluding studies at high risk of bias", "排除高偏倚风险研究"),
-    "sensitivity_freeman_tukey": ("Freeman–Tukey, REML (caveat: back-transformation can mislead)", "Freeman–Tukey, REML（注意：反变换可能误导）"),
-    "sensitivity_differs": ("changes the result", "结果改变"),
-    "sensitivity_changes": ("vs main", "与主分析比较"),
-    "keep_in_mind": ("What to keep in mind", "要点与注意"),
-    "forest_plots": ("Forest plots", "森林图"),
-    "forest_study": ("Study (exact 95% CI)", "研究（精确95%置信区间）"),
-    "forest_pooled": ("Pooled 95% CI", "合并95%置信区间"),
-    "forest_prediction": ("95% prediction interval", "95%预测区间"),
-    "forest_axis": ("Proportion of responders", "应答比例"),
-    "pooled_label_glmm": ("Pooled (GLMM)", "合并估计（GLMM）"),
-    "pooled_label_nn": ("Pooled (random effects)", "合并估计（随机效应）"),
-    "weight": ("weight", "权重"),
-    "risk_of_bias": ("Risk of bias", "偏倚风险"),
-    "rob_not_appraised": ("not appraised", "未评价"),
-    "durability_title": ("Durability", "疗效持久性"),
-    "durability_caption": (
-        "Responders / evaluated at each timepoint a cohort reports, one line per cohort (point size = patients evaluated, bars = exact 95% CI), and the pooled estimate as cohorts accumulated by publication year.",
-        "各队列在其报告的每个时间点的应答/评估比例，每个队列一条线（点大小 = 评估例数，误差线 = 精确95%置信区间）；以及按发表年份累积队列时的合并估计。",
-    ),
-    "durability_none": ("No cohort of this therapy reports this measure at a stated month.", "该疗法没有队列在明确的月份报告该指标。"),
-    "durability_missing": ("{n} result(s) at 'last follow-up' without a month are not on the time axis.", "{n} 个“末次随访”结果未注明月份，未显示在时间轴上。"),
-    "durability_x": ("Months since infusion / transplantation", "输注/移植后月数"),
-    "durability_y": ("Responders / evaluated", "应答/评估"),
-    "cumulative_title": ("Cumulative pooled estimate by publication year", "按发表年份的累积合并估计"),
-    "months_short": ("mo", "月"),
-    "year": ("Year", "年份"),
-    "safety_axis": ("Proportion of patients", "发生比例"),
-    "safety_none": ("No safety counts are reported for the chosen therapies.", "所选疗法没有报告安全性计数。"),
-    "safety_caption": (
-        "Safety populations are all treated patients of each study (may span diseases); studies that do not report an event are left out of its denominator.",
-        "安全性人群为研究的全部受治患者（可能跨多个疾病）；未报告的事件不计入分母。",
-    ),
-    "caveat_no_data": ("no responder counts for this measure.", "没有该指标的应答计数。"),
-    "caveat_basis": ("based on {k} cohort(s) ({designs}).", "基于 {k} 个队列（{designs}）。"),
-    "caveat_single_study": ("a single study — its own exact CI is shown, not a pooled estimate.", "仅一项研究，显示该研究的精确置信区间，而非合并估计。"),
-    "caveat_case_series_only": ("the estimate rests only on case reports / case series, without a control group.", "估计仅基于病例报告/病例系列，无对照。"),
-    "caveat_heterogeneity": ("substantial heterogeneity (I² = {i2}).", "异质性高（I² = {i2}）。"),
-    "caveat_method_sensitive": ("pooling methods disagree by {spread} — the estimate is sensitive to the method.", "不同合并方法的估计相差 {spread}，结论对方法敏感。"),
-    "caveat_glmm_fallback": ("the GLMM could not be fitted to these counts; the logit model with REML is shown instead.", "GLMM无法拟合这些计数，改为显示logit REML模型结果。"),
-    "caveat_glmm_boundary": ("the between-study variance was estimated at 0, so the GLMM reduces to a common-proportion model.", "研究间方差估计为0，GLMM退化为共同比例模型。"),
-    "caveat_pft_caveat": ("Freeman–Tukey pooling is a sensitivity analysis only: its back-transformation can mislead with small studies or proportions near 0% or 100%.", "Freeman–Tukey合并仅作敏感性分析：在小样本或比例接近0%或100%时，其反变换可能误导。"),
-    "not_advice": (
-        "The atlas helps read the literature. It is not treatment advice.",
-        "本图谱用于辅助阅读文献，不构成治疗建议。",
-    ),
-}
+LANG_KEY = "lang"
+LANGUAGES = ("en", "zh")
+MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
+
+
+class CatalogueError(ValueError):
+    """A broken catalogue file: named with its key, so a translator can fix it."""
+
+
+def read_catalogue(folder: Path = MESSAGES_DIR) -> dict[str, tuple[str, str]]:
+    """{key: (English, Chinese)} from every YAML file of the folder; a key defined twice or without both languages is refused."""
+    text: dict[str, tuple[str, str]] = {}
+    where: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        entries = read_yaml(path) or {}
+        if not isinstance(entries, dict):
+            raise CatalogueError(f"{path.name}: expected a mapping of message keys")
+        for key, value in entries.items():
+            if key in text:
+                raise CatalogueError(f"{path.name}: key '{key}' is already defined in {where[key]}")
+            if not isinstance(value, dict) or set(value) != set(LANGUAGES) or not all(isinstance(value[lang], str) for lang in LANGUAGES):
+                raise CatalogueError(f"{path.name}: key '{key}' needs exactly an 'en' and a 'zh' text")
+            text[key], where[key] = (value["en"], value["zh"]), path.name
+    return text
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, tuple[str, str]]:
+    return read_catalogue()
 
 
 def current_language() -> str:
@@ -284,6 +49,6 @@ def current_language() -> str:
 
 
 def t(key: str, **values) -> str:
-    english, chinese = TEXT[key]
+    english, chinese = catalogue()[key]
     text = chinese if current_language() == "zh" else english
     return text.format(**values) if values else text
