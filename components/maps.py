@@ -21,12 +21,12 @@ from evidence.matrices import (
 from evidence.labels import column_label
 from evidence.outcomes import rows_for_cell
 
-LEGEND_TEXT = {
-    "en": {"gap": "No study (gap)", "no_measure": "Studies, none report this measure", "proportion": "Responders / evaluated",
-           "level_1": "Level 1", "level_2": "Level 2: RCT", "level_3": "Level 3: controlled cohort", "level_4": "Level 4: case series / single-arm", "level_5": "Level 5"},
-    "zh": {"gap": "无研究（空白）", "no_measure": "有研究但未报告该指标", "proportion": "应答/评估",
-           "level_1": "1级", "level_2": "2级：随机对照试验", "level_3": "3级：对照队列", "level_4": "4级：病例系列/单臂试验", "level_5": "5级"},
-}
+LEGEND_KEYS = ("gap", "no_measure", "proportion", "level_1", "level_2", "level_3", "level_4", "level_5")
+
+
+def legend_text() -> dict[str, str]:
+    """The map legends' words in the reader's language (resolved now: figures are cached per language)."""
+    return {name: t(f"maps_legend_{name}") for name in LEGEND_KEYS}
 
 
 def _hover(lang: str, row, row_label: str, col_label: str, lines: list[str]) -> str:
@@ -55,7 +55,6 @@ def _disease_labels(atlas: Atlas, codes, lang: str) -> dict[str, str]:
 def therapy_map(atlas: Atlas, filters: Filters, colour_by: str, measure: str | None) -> tuple[go.Figure, pd.DataFrame]:
     """Bubble map of therapy group × disease and its underlying table (for download and the click)."""
     lang = current_language()
-    zh = lang == "zh"
     cells = matrix("therapy", filters)
     if colour_by == "proportion" and measure:
         proportions = matrix("remission", filters, measure)[["therapy_group", "disease", "responders", "evaluated", "proportion"]]
@@ -74,16 +73,16 @@ def therapy_map(atlas: Atlas, filters: Filters, colour_by: str, measure: str | N
     )
     figure_cells["hover"] = [
         _hover(lang, r, r.y, r.x, [
-            f"{'研究' if zh else 'Studies'}: {r.studies} · {'患者' if zh else 'Patients'}: {r.patients}",
-            f"{'最佳证据等级' if zh else 'Best evidence level'}: {r.best_level}",
-            f"{'设计' if zh else 'Designs'}: {design_label(r.designs)}",
-            f"{'报告的结局' if zh else 'Measures reported'}: {measures_label(r.measures) or '—'}",
-            *([f"{'应答' if zh else 'Responders'}: {r.responders}/{r.evaluated}"] if pd.notna(r.proportion) else []),
+            f"{t('maps_studies')}: {r.studies} · {t('maps_patients')}: {r.patients}",
+            f"{t('maps_best_evidence_level')}: {r.best_level}",
+            f"{t('designs')}: {design_label(r.designs)}",
+            f"{t('maps_measures_reported')}: {measures_label(r.measures) or '—'}",
+            *([f"{t('maps_responders')}: {r.responders}/{r.evaluated}"] if pd.notna(r.proportion) else []),
         ])
         for r in figure_cells.itertuples()
     ]
     figure = bubble_map_figure(
-        figure_cells, [disease_label[d] for d in diseases], [group_label[g] for g in groups], colour_by=colour_by, legend=LEGEND_TEXT[lang],
+        figure_cells, [disease_label[d] for d in diseases], [group_label[g] for g in groups], colour_by=colour_by, legend=legend_text(),
     )
     return figure, cells
 
@@ -91,25 +90,23 @@ def therapy_map(atlas: Atlas, filters: Filters, colour_by: str, measure: str | N
 def count_grid(atlas: Atlas, cells: pd.DataFrame, row: str, row_category: str, value: str) -> go.Figure:
     """Target × disease or mechanism × disease grid, coloured by patients or studies."""
     lang = current_language()
-    zh = lang == "zh"
     rows = axis_order(cells[row], atlas.vocabulary.ids(row_category)) if not cells.empty else []
     diseases = axis_order(cells["disease"], atlas.vocabulary.ids("diseases")) if not cells.empty else []
     row_label = {r: atlas.vocabulary.label(row_category, r, lang) for r in rows}
     disease_label = _disease_labels(atlas, diseases, lang)
     figure_cells = cells.assign(x=cells["disease"].map(disease_label), y=cells[row].map(row_label), x_code=cells["disease"], y_code=cells[row])
     figure_cells["hover"] = [
-        _hover(lang, r, r.y, r.x, [f"{'研究' if zh else 'Studies'}: {r.studies} · {'患者' if zh else 'Patients'}: {r.patients}"])
+        _hover(lang, r, r.y, r.x, [f"{t('maps_studies')}: {r.studies} · {t('maps_patients')}: {r.patients}"])
         for r in figure_cells.itertuples()
     ]
     figure_cells["label"] = figure_cells[value].astype(int).astype(str)
-    title = ("患者数" if zh else "Patients") if value == "patients" else ("研究数" if zh else "Studies")
+    title = (t("maps_patients_2")) if value == "patients" else (t("studies"))
     return grid_figure(figure_cells, [disease_label[d] for d in diseases], [row_label[r] for r in rows], value=value, text="label",
-                       colour_title=title, legend_gap=LEGEND_TEXT[lang]["gap"])
+                       colour_title=title, legend_gap=t("maps_legend_gap"))
 
 
 def remission_grid(atlas: Atlas, filters: Filters, measure: str) -> tuple[go.Figure, pd.DataFrame]:
     lang = current_language()
-    zh = lang == "zh"
     cells = matrix("remission", filters, measure)
     groups = therapy_group_order(cells["therapy_group"], atlas.vocabulary)
     diseases = axis_order(cells["disease"], atlas.vocabulary.ids("diseases"))
@@ -120,26 +117,25 @@ def remission_grid(atlas: Atlas, filters: Filters, measure: str) -> tuple[go.Fig
     marks = grade_marks(atlas.vocabulary)
     figure_cells["label"] = [f"{r}/{e}{_cell_mark(w, marks)}" for r, e, w in zip(cells["responders"], cells["evaluated"], cells["weaker_grades"])]
     figure_cells["hover"] = [
-        _hover(lang, r, r.y, r.x, [f"{'应答/评估' if zh else 'Responders / evaluated'}: {r.responders}/{r.evaluated} ({r.proportion:.0%})",
-                                   f"{'研究' if zh else 'Studies'}: {r.studies}"])
+        _hover(lang, r, r.y, r.x, [f"{t('durability_y')}: {r.responders}/{r.evaluated} ({r.proportion:.0%})",
+                                   f"{t('maps_studies')}: {r.studies}"])
         for r in figure_cells.itertuples()
     ]
     figure = grid_figure(figure_cells, [disease_label[d] for d in diseases], [group_label[g] for g in groups], value="proportion", text="label",
-                         colour_title="应答比例" if zh else "Proportion", legend_gap=LEGEND_TEXT[lang]["gap"], percent=True)
+                         colour_title=t("maps_proportion"), legend_gap=t("maps_legend_gap"), percent=True)
     return figure, cells
 
 
 def render_cell_studies(atlas: Atlas, view: pd.DataFrame, cell: tuple[str, str] | None, row_column: str, key: str) -> None:
     """The studies behind a clicked cell, with links, and a button that opens exactly them in the Explorer."""
     lang = current_language()
-    zh = lang == "zh"
     if cell is None:
-        st.caption("点击单元格以列出相应研究。" if zh else "Click a cell to list its studies.")
+        st.caption(t("maps_click_a_cell_to_list"))
         return
     disease, row_value = cell
     rows = rows_for_cell(view, disease, row_column, row_value)
     study_ids = sorted(rows["study_id"].unique())
-    st.markdown(f"**{len(study_ids)} {'项研究' if zh else 'studies'}**")
+    st.markdown(f"**{len(study_ids)} {t('studies_short')}**")
     columns = ["study", "therapy", "design", "n_patients", "outcome_measure", "timepoint", "result", "grades", "doi_url", "pubmed_url"]
     st.caption(t("grade_legend"))
     st.dataframe(display_rows(rows, atlas.vocabulary, lang)[columns], hide_index=True, width="stretch", column_config={
@@ -147,7 +143,7 @@ def render_cell_studies(atlas: Atlas, view: pd.DataFrame, cell: tuple[str, str] 
         "doi_url": st.column_config.LinkColumn("DOI", display_text=r"https://doi\.org/(.*)"),
         "pubmed_url": st.column_config.LinkColumn("PMID", display_text=r"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/"),
     })
-    st.button("在证据检索中查看这些研究" if zh else "Show these studies in the Explorer", key=f"{key}_apply", on_click=apply_studies_filter, args=(study_ids,))
+    st.button(t("maps_show_these_studies_in_the"), key=f"{key}_apply", on_click=apply_studies_filter, args=(study_ids,))
 
 
 def selected_cell(event) -> tuple[str, str] | None:

@@ -20,7 +20,7 @@ newest = filtered_view(Filters())  # the whole atlas, newest report of each coho
 kpi_row(summarise(newest))
 st.caption(
     f"{t('data_version')} {atlas.release.version} · {t('data_checked')} {atlas.release.checked.isoformat()} · "
-    + ("在研管线条目" if lang == "zh" else "pipeline entries")
+    + (t("home_pipeline_entries"))
     + f": {len(atlas.pipeline)}"
 )
 
@@ -43,15 +43,10 @@ for column, field, category, title in (
         },
     )
 
-st.subheader("使用指南" if lang == "zh" else "Where to start")
-for page, title, blurb_en, blurb_zh in (
-    ("pages/explorer.py", "page_explorer", "filter every reported cohort and outcome, read each study, download exactly what you filtered", "筛选所有已报告的队列与结局，查看每项研究并下载筛选结果"),
-    ("pages/maps.py", "page_maps", "see where evidence is dense, thin or absent across therapies, targets, mechanisms and diseases", "查看各疗法、靶点、机制与疾病间证据的疏密与空白"),
-    ("pages/compare.py", "page_compare", "pool remission and safety side by side, with honest uncertainty", "并列比较合并缓解率与安全性，如实呈现不确定性"),
-    ("pages/pipeline.py", "page_pipeline", "registered trials and innovations without published results", "尚无发表结果的注册试验与创新技术"),
-    ("pages/about.py", "page_about", "inclusion rules, evidence levels, outcome definitions, limitations", "纳入标准、证据等级、结局定义与局限性"),
-):
-    st.page_link(page, label=f"**{t(title)}** — {blurb_zh if lang == 'zh' else blurb_en}")
+st.subheader(t("home_where_to_start"))
+for page, title in (("pages/explorer.py", "page_explorer"), ("pages/maps.py", "page_maps"), ("pages/compare.py", "page_compare"),
+                    ("pages/pipeline.py", "page_pipeline"), ("pages/about.py", "page_about")):
+    st.page_link(page, label=f"**{t(title)}** — {t('home_blurb_' + title)}")
 
 st.subheader(t("cite_atlas"))
 st.code(
