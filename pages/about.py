@@ -51,6 +51,13 @@ st.dataframe(pd.DataFrame(vocab.glossary("mechanisms", lang)), hide_index=True, 
 st.subheader(t("about_therapy_classes"))
 st.dataframe(pd.DataFrame(vocab.glossary("therapy_classes", lang)), hide_index=True, width="stretch", column_config=glossary_config)
 
+st.subheader(t("about_methods_title"))
+for section in ("pooling", "rob", "certainty"):
+    with st.expander(t(f"about_{section}_title")):
+        st.markdown(t(f"about_{section}_text"))
+with st.expander(t("about_references_title")):
+    st.markdown(t("about_references_text"))
+
 st.subheader(t("about_known_limitations"))
 st.markdown(t("about_limitations"))
 

@@ -14,7 +14,7 @@ from evidence.paths import PROJECT_ROOT
 # the catalogue itself (components/i18n.py) is where the one language choice is made
 SOURCES = sorted([*(PROJECT_ROOT / "pages").glob("*.py"), *(p for p in (PROJECT_ROOT / "components").glob("*.py") if p.name != "i18n.py"), PROJECT_ROOT / "app.py"])
 TERNARY = re.compile(r"""if\s+(zh|lang\s*==\s*["']zh["']|current_language\(\)\s*==\s*["']zh["'])\s+else""")
-LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_]+)["']""")
+LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_]+)["']\s*[,)]""")
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
