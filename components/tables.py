@@ -28,15 +28,15 @@ def _config(lang: str) -> dict:
     label = lambda column: column_label(column, lang)  # noqa: E731 - a short local alias keeps the table below legible
     return {
         "study": st.column_config.TextColumn(t("upload_study"), help="First author and year", pinned=True, width="medium"),
-        "disease": st.column_config.TextColumn(label("disease"), help=column_help("disease")),
-        "disease_subtype": st.column_config.TextColumn(label("disease_subtype"), help=column_help("disease_subtype")),
-        "therapy_class": st.column_config.TextColumn(label("therapy_class"), help=column_help("therapy_class")),
-        "target": st.column_config.TextColumn(label("target"), help=column_help("target"), width="small"),
-        "therapy": st.column_config.TextColumn(label("therapy"), help=column_help("therapy")),
-        "design": st.column_config.TextColumn(label("design"), help=column_help("design")),
-        "evidence_level": st.column_config.NumberColumn(label("evidence_level"), help=column_help("evidence_level"), format="%d", width="small"),
-        "n_patients": st.column_config.NumberColumn(label("n_patients"), help=column_help("n_patients"), format="%d", width="small"),
-        "outcome_measure": st.column_config.TextColumn(label("outcome_measure"), help=column_help("outcome_measure")),
+        "disease": st.column_config.TextColumn(label("disease"), help=column_help("disease", lang)),
+        "disease_subtype": st.column_config.TextColumn(label("disease_subtype"), help=column_help("disease_subtype", lang)),
+        "therapy_class": st.column_config.TextColumn(label("therapy_class"), help=column_help("therapy_class", lang)),
+        "target": st.column_config.TextColumn(label("target"), help=column_help("target", lang), width="small"),
+        "therapy": st.column_config.TextColumn(label("therapy"), help=column_help("therapy", lang)),
+        "design": st.column_config.TextColumn(label("design"), help=column_help("design", lang)),
+        "evidence_level": st.column_config.NumberColumn(label("evidence_level"), help=column_help("evidence_level", lang), format="%d", width="small"),
+        "n_patients": st.column_config.NumberColumn(label("n_patients"), help=column_help("n_patients", lang), format="%d", width="small"),
+        "outcome_measure": st.column_config.TextColumn(label("outcome_measure"), help=column_help("outcome_measure", lang)),
         "timepoint": st.column_config.TextColumn(t("explorer_timepoint"), help="Months after treatment, or the timepoint as the study states it"),
         "result": st.column_config.TextColumn(
             t("durability_y"),
@@ -46,21 +46,21 @@ def _config(lang: str) -> dict:
         "proportion": st.column_config.ProgressColumn(
             t("explorer_proportion"), help="Responders ÷ evaluated (crude, single study)", format="percent", min_value=0.0, max_value=1.0, width="small"
         ),
-        "percent_reported": st.column_config.NumberColumn(label("percent_reported"), help=column_help("percent_reported"), format="%.1f%%", width="small"),
-        "value": st.column_config.NumberColumn(label("value"), help=column_help("value"), width="small"),
+        "percent_reported": st.column_config.NumberColumn(label("percent_reported"), help=column_help("percent_reported", lang), format="%.1f%%", width="small"),
+        "value": st.column_config.NumberColumn(label("value"), help=column_help("value", lang), width="small"),
         "grades": st.column_config.TextColumn(label("grades"), help=t("grade_help"), width="small"),
-        "crs_any": st.column_config.NumberColumn(label("crs_any"), help=column_help("crs_any"), format="%d", width="small"),
-        "crs_grade3plus": st.column_config.NumberColumn(label("crs_grade3plus"), help=column_help("crs_grade3plus"), format="%d", width="small"),
-        "icans_any": st.column_config.NumberColumn(label("icans_any"), help=column_help("icans_any"), format="%d", width="small"),
-        "icans_grade3plus": st.column_config.NumberColumn(label("icans_grade3plus"), help=column_help("icans_grade3plus"), format="%d", width="small"),
-        "follow_up_months": st.column_config.NumberColumn(label("follow_up_months"), help=column_help("follow_up_months"), format="%.1f", width="small"),
-        "doi_url": st.column_config.LinkColumn("DOI", help=column_help("doi"), display_text=r"https://doi\.org/(.*)"),
-        "pubmed_url": st.column_config.LinkColumn("PMID", help=column_help("pmid"), display_text=r"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/", width="small"),
-        "trial_url": st.column_config.LinkColumn("NCT", help=column_help("nct_ids"), display_text=r"https://clinicaltrials\.gov/study/(NCT\d+)", width="small"),
-        "source_link": st.column_config.LinkColumn(label("source_url"), help=column_help("source_url"), display_text="↗", width="small"),
-        "source_note": st.column_config.TextColumn(label("source_note"), help=column_help("source_note")),
-        "origin": st.column_config.TextColumn(label("origin"), help=column_help("origin"), width="small"),
-        "study_id": st.column_config.TextColumn(label("study_id"), help=column_help("study_id")),
+        "crs_any": st.column_config.NumberColumn(label("crs_any"), help=column_help("crs_any", lang), format="%d", width="small"),
+        "crs_grade3plus": st.column_config.NumberColumn(label("crs_grade3plus"), help=column_help("crs_grade3plus", lang), format="%d", width="small"),
+        "icans_any": st.column_config.NumberColumn(label("icans_any"), help=column_help("icans_any", lang), format="%d", width="small"),
+        "icans_grade3plus": st.column_config.NumberColumn(label("icans_grade3plus"), help=column_help("icans_grade3plus", lang), format="%d", width="small"),
+        "follow_up_months": st.column_config.NumberColumn(label("follow_up_months"), help=column_help("follow_up_months", lang), format="%.1f", width="small"),
+        "doi_url": st.column_config.LinkColumn("DOI", help=column_help("doi", lang), display_text=r"https://doi\.org/(.*)"),
+        "pubmed_url": st.column_config.LinkColumn("PMID", help=column_help("pmid", lang), display_text=r"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/", width="small"),
+        "trial_url": st.column_config.LinkColumn("NCT", help=column_help("nct_ids", lang), display_text=r"https://clinicaltrials\.gov/study/(NCT\d+)", width="small"),
+        "source_link": st.column_config.LinkColumn(label("source_url"), help=column_help("source_url", lang), display_text="↗", width="small"),
+        "source_note": st.column_config.TextColumn(label("source_note"), help=column_help("source_note", lang)),
+        "origin": st.column_config.TextColumn(label("origin"), help=column_help("origin", lang), width="small"),
+        "study_id": st.column_config.TextColumn(label("study_id"), help=column_help("study_id", lang)),
     }
 
 
@@ -193,7 +193,21 @@ def study_detail(study_id: str, atlas: Atlas) -> None:
         read_at = _links(row["safety_read_at"])
         if read_at:
             buttons[1].link_button(column_label("safety_read_at", lang), read_at)
+    _limitations(raw, atlas, lang)
     overlaps = [(column_label(c, lang), raw[c]) for c in ("supersedes", "superseded_by", "related") if isinstance(raw[c], str) and raw[c]]
     if overlaps:
         st.markdown(f"**{t('overlap')}**")
         _facts_table(overlaps)
+
+
+def _limitations(raw: pd.Series, atlas: Atlas, lang: str) -> None:
+    """The study's limitations: the overall judgement by the atlas's rule, then every item as the curator answered it."""
+    st.markdown(f"**{t('study_limitations')}**")
+    if not isinstance(raw["risk_of_bias"], str):
+        st.text(t("rob_not_appraised"))
+        return
+    vocab = atlas.vocabulary
+    tool = t(f"rob_tool_{raw['rob_tool']}")
+    st.caption(f"{vocab.label('risk_of_bias', raw['risk_of_bias'], lang)} · {tool} · {t('rob_assessed_from')}: {raw['rob_assessed_from']}")
+    items = [part.split(": ", 1) for part in str(raw["rob_items"]).split("; ") if ": " in part]
+    _facts_table([(vocab.label("appraisal_items", name, lang), vocab.label("appraisal_items", answer, lang)) for name, answer in items])
