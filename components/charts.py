@@ -133,10 +133,12 @@ def forest_figure(studies: pd.DataFrame, pooled: dict | None, *, title: str, lab
         right = 130
         for label, rob in zip(studies["label"], studies["rob"]):
             fig.add_annotation(x=1.02, xref="paper", y=label, yref="y", text=str(rob), showarrow=False, xanchor="left", font=dict(size=12))
-        fig.add_annotation(x=1.02, xref="paper", y=1.0, yref="paper", yanchor="bottom", text=f"<b>{labels.get('rob', 'RoB')}</b>",
+        fig.add_annotation(x=1.02, xref="paper", y=1.0, yref="paper", yanchor="top", text=f"<b>{labels.get('rob', 'RoB')}</b>",
                            showarrow=False, xanchor="left", font=dict(size=12))
-    fig.update_layout(font=FONT, margin=dict(l=10, r=right, t=40, b=10), height=max(220, 80 + 34 * len(rows)), plot_bgcolor="white",
-                      title=dict(text=title, x=0, font=dict(size=14)), legend=dict(orientation="h", y=-0.2))
+    # the legend sits above the plot: below it, it would cover the axis title
+    fig.update_layout(font=FONT, margin=dict(l=10, r=right, t=70, b=10), height=max(260, 120 + 34 * len(rows)), plot_bgcolor="white",
+                      title=dict(text=title, x=0, y=0.98, yanchor="top", font=dict(size=14)),
+                      legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom", font=dict(size=11)))
     fig.update_xaxes(range=[-0.02, 1.02], tickformat=".0%", title=labels["axis"], showgrid=True, gridcolor="#EEEEEE", zeroline=False)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows)), automargin=True)
     return fig

@@ -81,6 +81,16 @@ def default_therapies(options: list[str], limit: int = 4) -> list[str]:
     return chosen[:limit]
 
 
+def sidebar_therapies(options: list[str], filters) -> list[str]:
+    """The therapy groups the sidebar's class and target filters select (at most six), so a link opens that comparison."""
+    if not filters.therapy_classes and not filters.targets:
+        return []
+    chosen = [g for g in options
+              if (not filters.therapy_classes or g.split("|")[0] in filters.therapy_classes)
+              and (not filters.targets or g.split("|")[1] in filters.targets)]
+    return chosen[:6]
+
+
 def comparable_measures(base: pd.DataFrame, groups: list[str], unpooled: set[str] = frozenset()) -> list[str]:
     """Measures with responder counts in at least one chosen group, those shared by most groups first;
     `unpooled` measures (e.g. improvement described in words) are never offered for pooling."""

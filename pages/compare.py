@@ -28,7 +28,7 @@ from components.downloads import table_download, workbook_download
 from components.i18n import current_language, t
 from components.navigation_guard import ensure_navigation_mode
 from evidence.certainty import rate_certainty
-from evidence.compare import PoolMethod, default_therapies
+from evidence.compare import PoolMethod, default_therapies, sidebar_therapies
 from evidence.matrices import therapy_group_label
 
 ensure_navigation_mode()  # first deep link on a fresh server: see components/navigation_guard.py
@@ -39,9 +39,14 @@ vocab = atlas.vocabulary
 st.title(t("page_compare"))
 st.caption(t("compare_newest_only"))
 
+filters = st.session_state["filters"]
 diseases = [d for d in vocab.ids("diseases") if d in set(atlas.evidence["disease"].astype("object"))]
+# the sidebar's disease, class, target and measure choose the first comparison, so a link like
+# /compare?disease=sle&class=car_t&target=cd19&measure=doris_remission opens exactly that view
+sidebar_disease = next((d for d in filters.diseases if d in diseases), None)
 left, middle = st.columns(2)
-disease = left.selectbox(t("disease"), diseases, format_func=lambda d: vocab.label("diseases", d, lang), key="compare_disease")
+disease = left.selectbox(t("disease"), diseases, index=diseases.index(sidebar_disease) if sidebar_disease else 0,
+                         format_func=lambda d: vocab.label("diseases", d, lang), key="compare_disease")
 subtypes = [s for s in vocab.subtypes.get(disease, {}) if s in set(atlas.evidence["disease_subtype"].dropna().astype("object"))]
 subtype = middle.selectbox(t("subtype"), [None, *subtypes], format_func=lambda s: "—" if s is None else vocab.label("disease_subtypes", s, lang), key="compare_subtype")
 
@@ -49,7 +54,7 @@ options, _ = comparison_choices(disease, subtype)
 if not options:
     st.info(t("no_rows"))
     st.stop()
-groups = st.multiselect(t("compare_therapies"), options, default=default_therapies(options), max_selections=6,
+groups = st.multiselect(t("compare_therapies"), options, default=sidebar_therapies(options, filters) or default_therapies(options), max_selections=6,
                         format_func=lambda g: therapy_group_label(g, vocab, lang), key="compare_groups")
 if not groups:
     st.info(t("compare_choose_one"))
@@ -57,7 +62,8 @@ if not groups:
 
 _, measures = comparison_choices(disease, subtype, tuple(groups))
 measure_col, model_col, tau_col, test_col = st.columns([2, 2, 1, 1])
-measure = measure_col.selectbox(t("outcome_measure"), measures or [None], key="compare_measure",
+sidebar_measure = next((m for m in filters.outcome_measures if m in measures), None)
+measure = measure_col.selectbox(t("outcome_measure"), measures or [None], key="compare_measure", index=measures.index(sidebar_measure) if sidebar_measure else 0,
                                 format_func=lambda m: "—" if m is None else vocab.label("outcome_measures", m, lang))
 models = {"GLMM": t("model_GLMM"), "PLO": t("model_PLO"), "PFT": t("model_PFT")}
 model = model_col.radio(t("model"), list(models), format_func=models.get, key="compare_model", help=t("model_help"))

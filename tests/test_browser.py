@@ -165,3 +165,18 @@ def test_explorer_study_detail_shows_grades(app_url, page, atlas, lang):
     page.screenshot(path=str(ARTIFACTS / f"grades-explorer-{lang}.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_compare_shows_certainty_sensitivity_and_durability_for_sle_cd19(app_url, page, lang):
+    """SLE × CD19 CAR-T: the summary of findings with footnotes, the sensitivity table and the durability chart."""
+    open_page(page, f"{app_url}/compare?lang={lang}&disease=sle&class=car_t&target=cd19&measure=doris_remission")
+    titles = {"en": ("Summary of findings", "Durability"), "zh": ("结果总结", "疗效持久性")}[lang]
+    for title in titles:
+        page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
+    assert page.locator(".js-plotly-plot .scatterlayer").count() >= 3  # forest plots, durability, safety
+    page.set_viewport_size({"width": 1440, "height": 5200})  # the app scrolls inside its own container: a tall window shows it all
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / f"compare-{lang}.png"))
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.console_errors == []
