@@ -27,7 +27,7 @@ MAX_GRID_ROWS = 2000  # the grid never receives more rows than a reader can scro
 def _config(lang: str) -> dict:
     label = lambda column: column_label(column, lang)  # noqa: E731 - a short local alias keeps the table below legible
     return {
-        "study": st.column_config.TextColumn(t("upload_study"), help="First author and year", pinned=True, width="medium"),
+        "study": st.column_config.TextColumn(t("upload_study"), help=t("explorer_study_help"), pinned=True, width="medium"),
         "disease": st.column_config.TextColumn(label("disease"), help=column_help("disease", lang)),
         "disease_subtype": st.column_config.TextColumn(label("disease_subtype"), help=column_help("disease_subtype", lang)),
         "therapy_class": st.column_config.TextColumn(label("therapy_class"), help=column_help("therapy_class", lang)),
@@ -37,14 +37,14 @@ def _config(lang: str) -> dict:
         "evidence_level": st.column_config.NumberColumn(label("evidence_level"), help=column_help("evidence_level", lang), format="%d", width="small"),
         "n_patients": st.column_config.NumberColumn(label("n_patients"), help=column_help("n_patients", lang), format="%d", width="small"),
         "outcome_measure": st.column_config.TextColumn(label("outcome_measure"), help=column_help("outcome_measure", lang)),
-        "timepoint": st.column_config.TextColumn(t("explorer_timepoint"), help="Months after treatment, or the timepoint as the study states it"),
+        "timepoint": st.column_config.TextColumn(t("explorer_timepoint"), help=t("explorer_timepoint_help")),
         "result": st.column_config.TextColumn(
             t("durability_y"),
-            help="Patients meeting the measure / patients assessed for it at that timepoint (the denominator)",
+            help=t("explorer_result_help"),
             width="small",
         ),
         "proportion": st.column_config.ProgressColumn(
-            t("explorer_proportion"), help="Responders ÷ evaluated (crude, single study)", format="percent", min_value=0.0, max_value=1.0, width="small"
+            t("explorer_proportion"), help=t("explorer_proportion_help"), format="percent", min_value=0.0, max_value=1.0, width="small"
         ),
         "percent_reported": st.column_config.NumberColumn(label("percent_reported"), help=column_help("percent_reported", lang), format="%.1f%%", width="small"),
         "value": st.column_config.NumberColumn(label("value"), help=column_help("value", lang), width="small"),
