@@ -142,26 +142,28 @@ def validate_pipeline(path: Path = PIPELINE_FILE, vocab: Vocabulary | None = Non
     return entries, problems
 
 
-def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
+def _read_mapping(path: Path, expected: str) -> tuple[str | None, dict | None, list[Problem]]:
+    """(text, parsed mapping, problems) of a YAML file that must hold a mapping; problems name the file and line."""
     try:
-        return path.read_text(encoding="utf-8"), []
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return None, [Problem(path.name, None, "", "-", "file is missing")]
+        return None, None, [Problem(path.name, None, "", "-", "file is missing")]
     except UnicodeDecodeError as error:
-        return None, [Problem(path.name, None, "", "-", f"file is not UTF-8 text ({error.reason} at byte {error.start})")]
+        return None, None, [Problem(path.name, None, "", "-", f"file is not UTF-8 text ({error.reason} at byte {error.start})")]
+    try:
+        raw = parse_yaml_text(text)
+    except YamlSyntaxError as error:
+        return text, None, [Problem(path.name, error.line, "", "-", str(error))]
+    if not isinstance(raw, dict):
+        return text, None, [Problem(path.name, line_of(text, ()), "", "-", f"expected {expected}")]
+    return text, raw, []
 
 
 def validate_releases(path: Path = RELEASES_FILE) -> list[Problem]:
     """The release log the app reads at load (version, data-checked date, summary, newest first)."""
-    text, problems = _read_text(path)
-    if text is None:
+    text, raw, problems = _read_mapping(path, "a mapping with a 'releases' list")
+    if raw is None:
         return problems
-    try:
-        raw = parse_yaml_text(text)
-    except YamlSyntaxError as error:
-        return [Problem(path.name, error.line, "", "-", str(error))]
-    if not isinstance(raw, dict):
-        return [Problem(path.name, line_of(text, ()), "", "-", "expected a mapping with a 'releases' list")]
     try:
         ReleaseLog.model_validate(raw)
     except ValidationError as error:
@@ -178,15 +180,9 @@ def validate_releases(path: Path = RELEASES_FILE) -> list[Problem]:
 
 def validate_vocabulary_file(path: Path = VOCABULARY_FILE) -> list[Problem]:
     """Every category the app reads is a list of terms with an id, an English and a Chinese label; ids are unique."""
-    text, problems = _read_text(path)
-    if text is None:
+    text, raw, problems = _read_mapping(path, "a mapping of categories")
+    if raw is None:
         return problems
-    try:
-        raw = parse_yaml_text(text)
-    except YamlSyntaxError as error:
-        return [Problem(path.name, error.line, "", "-", str(error))]
-    if not isinstance(raw, dict):
-        return [Problem(path.name, line_of(text, ()), "", "-", "expected a mapping of categories")]
     for category in CATEGORIES:
         entries = raw.get(category)
         if not isinstance(entries, list) or not entries:
