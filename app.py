@@ -18,7 +18,7 @@ PAGES = {
     "explorer": ("pages/explorer.py", "page_explorer", "🔎"),
     "maps": ("pages/maps.py", "page_maps", "🗺️"),
     "compare": ("pages/compare.py", "page_compare", "⚖️"),
-    "pipeline": ("pages/pipeline.py", "page_pipeline", "🧪"),
+    "trials": ("pages/trials.py", "page_trials", "🧪"),
     "upload": ("pages/upload.py", "page_upload", "📤"),
     "about": ("pages/about.py", "page_about", "📖"),
 }

@@ -13,7 +13,7 @@ from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, open_page, running
 
 pytestmark = pytest.mark.browser
 STREAMLIT_PROBES = ("/_stcore/health", "/_stcore/host-config")
-PAGES = ["", "explorer", "maps", "compare", "pipeline", "upload", "about"]
+PAGES = ["", "explorer", "maps", "compare", "trials", "upload", "about"]
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +180,74 @@ def test_compare_shows_certainty_sensitivity_and_durability_for_sle_cd19(app_url
     page.screenshot(path=str(ARTIFACTS / f"compare-{lang}.png"))
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.console_errors == []
+
+
+CELL_INDEX_JS = """(element, wanted) => {
+    const plot = element.querySelector('.js-plotly-plot');
+    const cells = plot.data[plot.data.length - 1];  // the click layer: customdata = [disease, target]
+    return Array.from(cells.customdata).findIndex(c => c[0] === wanted[0] && c[1] === wanted[1]);
+}"""
+MAIN_HEIGHT_JS = "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stAppViewContainer\"]')].map(e => e.scrollHeight))"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_trials_page_cell_lists_its_trials_and_a_trial_opens_its_study(app_url, page, atlas, lang):
+    """Open the Trials page filtered to SLE by the URL, click a target × disease cell, see its trials, then follow a
+    trial with a published report to the Explorer and see that study; the country map is drawn with no network."""
+    from components.i18n import read_catalogue
+    from evidence.trials import landscape as lands
+    from evidence.trials.schema import trial_vocabulary
+    from evidence.trials.table import filter_trials, load_trial_tables
+
+    catalogue, vocab = read_catalogue(), trial_vocabulary()
+    say = lambda key, **values: catalogue[key][1 if lang == "zh" else 0].format(**values)  # noqa: E731
+    tables = load_trial_tables()
+    linked = dict(zip(tables.trials["trial_id"], tables.trials["linked_studies"]))
+    published = {trial for trial, studies in linked.items() if studies}
+    # the SLE cell with an antigen target that holds most trials with a published report in the atlas
+    cells = lands.trial_cells(tables, filter_trials(tables, diseases=("sle",)), diseases=("sle",))
+    cells = cells[cells["target"] != "unclear"].assign(published=lambda f: f["trial_ids"].map(lambda ids: len(set(ids.split("; ")) & published)))
+    cell = cells.sort_values(["published", "trials", "target"], ascending=[False, False, True]).iloc[0]
+    assert cell["published"] > 0, "some SLE trial with an antigen target has a published report in the atlas"
+    cell_trials = cell["trial_ids"].split("; ")
+    trial = sorted(set(cell_trials) & published)[0]
+    studies = linked[trial].split("; ")
+    study = lands.newest_study(studies, atlas.studies)
+    outside = []  # every request not served by the app itself (the map must not fetch Plotly's CDN)
+    page.on("request", lambda request: outside.append(request.url) if not request.url.startswith((app_url, "data:")) else None)
+
+    open_page(page, f"{app_url}/trials?disease=sle&lang={lang}")
+    assert page.locator("h1").first.inner_text() == say("page_trials")
+    page.locator(".choroplethlocation").first.wait_for(timeout=30_000)
+    assert page.locator(".choroplethlocation").count() == len(lands.country_counts(tables, filter_trials(tables, diseases=("sle",))))
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    index = chart.evaluate(CELL_INDEX_JS, ["sle", cell["target"]])
+    assert index >= 0
+    chart.locator(".scatterlayer .trace").last.locator(".point").nth(index).click(force=True)
+    wait_rerun(page)
+    heading = say("trials_cell_heading", n=len(cell_trials), target=vocab.label("targets", cell["target"], lang),
+                  disease=vocab.label("diseases", "sle", lang))
+    page.get_by_text(heading).wait_for(timeout=30_000)
+    newest_first = lands.selected_rows(tables, cell_trials)["trial_id"].iloc[0]
+    cell_table = page.locator('[data-testid="stDataFrame"]').first  # the cell's own table, above the page's table
+    cell_table.scroll_into_view_if_needed()
+    cell_table.locator(f'table[role="grid"][aria-rowcount="{len(cell_trials) + 1}"]').wait_for(state="attached", timeout=30_000)
+    first_cell = cell_table.locator('[data-testid="glide-cell-0-0"]')  # glide's accessible copy of the grid
+    first_cell.wait_for(state="attached", timeout=30_000)
+    assert first_cell.text_content().endswith(f"#{newest_first}")  # its first row: the cell's newest trial, with its registry link
+    for listed in sorted(set(cell_trials) & published):
+        assert page.get_by_role("button", name=say("trials_open_publications", trial=listed, n=len(linked[listed].split("; ")))).count() == 1
+    page.set_viewport_size({"width": 1440, "height": min(int(page.evaluate(MAIN_HEIGHT_JS)) + 40, 9000)})
+    page.wait_for_timeout(1500)  # charts redraw at the new size
+    page.screenshot(path=str(ARTIFACTS / f"trials-{lang}.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+
+    page.get_by_role("button", name=say("trials_open_publications", trial=trial, n=len(studies))).click()
+    page.wait_for_url("**/explorer?**", timeout=30_000)
+    wait_rerun(page)
+    assert f"open={study}" in page.url and "study=" in page.url
+    page.get_by_text(str(atlas.studies.set_index("study_id").loc[study, "title"])[:60], exact=False).first.wait_for(timeout=30_000)
+    assert page.locator("h1").first.inner_text() == say("page_explorer")  # the reader's language survives the switch
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.console_errors == []
+    assert outside == []

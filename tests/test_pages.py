@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from evidence.filters import Filters, filter_evidence
 from evidence.paths import PROJECT_ROOT
 
-PAGES = ["pages/home.py", "pages/explorer.py", "pages/maps.py", "pages/compare.py", "pages/pipeline.py", "pages/upload.py", "pages/about.py"]
+PAGES = ["pages/home.py", "pages/explorer.py", "pages/maps.py", "pages/compare.py", "pages/trials.py", "pages/upload.py", "pages/about.py"]
 
 
 def open_app(query: dict | None = None, lang: str | None = None) -> AppTest:

@@ -8,6 +8,7 @@ No Streamlit here. Trials are registrations, never patients: nothing here feeds 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from urllib.parse import urlencode
 
 import pandas as pd
 
@@ -192,11 +193,34 @@ def readable_trials(rows: pd.DataFrame, vocab: Vocabulary, lang: str, unclear: s
         values = rows[column]
         if category:
             values = values.map(lambda text, c=category: labelled(text, vocab, c, lang, unclear))
-        elif values.dtype == object:
-            values = values.where(values.notna(), "")
+        elif not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
+            values = values.astype(object).where(values.notna(), "")  # blank, not "None", where the registry gives nothing
         out[name] = values
     out["no_results_in_atlas"] = rows["no_results_in_atlas"].fillna(False).astype(bool)
     return out.reset_index(drop=True)
+
+
+def newest_study(study_ids, studies: pd.DataFrame) -> str | None:
+    """The most recent of `study_ids` (by publication year, then id): the report the Explorer opens in full."""
+    known = studies[studies["study_id"].isin(set(study_ids))].assign(_year=lambda f: f["year"].fillna(0))
+    if known.empty:
+        return min(study_ids) if study_ids else None
+    return str(known.sort_values(["_year", "study_id"], ascending=[False, True])["study_id"].iloc[0])
+
+
+def explorer_link(study_ids, studies: pd.DataFrame, lang: str = "en") -> str | None:
+    """A link relative to the app's pages that opens the Explorer on exactly these studies (?study=a,b&open=newest),
+    with every report of a cohort (tier=all) when one of them is an earlier report, in the reader's language."""
+    ids = sorted(set(study_ids))
+    if not ids:
+        return None
+    params = {"study": ",".join(ids), "open": newest_study(ids, studies)}
+    current = studies.loc[studies["study_id"].isin(ids), "is_current"]
+    if not current.fillna(True).astype(bool).all():
+        params["tier"] = "all"
+    if lang == "zh":
+        params["lang"] = "zh"
+    return "explorer?" + urlencode(params)
 
 
 def explorer_filters(filters: Filters, study_ids, evidence: pd.DataFrame) -> Filters:
@@ -247,6 +271,6 @@ def innovations(pipeline: pd.DataFrame, registered: set[str], diseases=(), thera
 
 __all__ = [
     "BOTH", "EVIDENCE_ONLY", "OTHER_GROUP", "TABLE_COLUMNS", "TRIALS_ONLY", "TrialQuery", "UNMATCHED", "cell_trial_ids",
-    "compare_cells", "country_counts", "explorer_filters", "headline", "ignored_filters", "innovations", "labelled",
+    "compare_cells", "country_counts", "explorer_filters", "explorer_link", "newest_study", "headline", "ignored_filters", "innovations", "labelled",
     "phase_key", "phase_mix", "readable_trials", "registered_ids", "select", "selected_rows", "starts_per_year", "trial_cells", "trial_query",
 ]
