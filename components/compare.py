@@ -180,24 +180,38 @@ def _forest(key: tuple, choices: tuple, group: str, measure: str, lang: str, _re
     return forest_figure(rows, pooled, title=title, labels=labels)
 
 
-def durability_panel(points: pd.DataFrame, missing: int, cumulative: pd.DataFrame, atlas: Atlas, key: str) -> None:
-    """Responders over months since infusion, one line per cohort; and the cumulative pooled estimate by year."""
-    marks = grade_marks(atlas.vocabulary)
+def durability_panel(points: pd.DataFrame, missing: int, cumulative: pd.DataFrame, atlas: Atlas, key: str, choices: tuple) -> None:
+    """Responders over months since infusion, one line per cohort; and the cumulative pooled estimate by year.
+    `choices` (disease, subtype, group, measure, method) names what the panel shows, so its figures are built once."""
+    lang = current_language()
     if points.empty:
         st.info(t("durability_none"))
     else:
-        points = points.assign(text=[
-            f"{marked(p.label, p.grade, marks)}: {p.responders}/{p.evaluated} ({p.proportion:.0%}; 95% CI {p.ci_low:.0%}–{p.ci_high:.0%}) · {p.timepoint_months:g} {t('months_short')}"
-            for p in points.itertuples()
-        ])
-        st.plotly_chart(durability_figure(points, labels={"x": t("durability_x"), "y": t("durability_y")}), width="stretch", key=f"{key}_durability")
+        st.plotly_chart(_durability_figures(atlas_key(), choices, lang, points, cumulative, atlas)[0], width="stretch", key=f"{key}_durability")
     if missing:
         st.caption(t("durability_missing", n=missing))
     if len(cumulative) >= 1:
         st.markdown(f"**{t('cumulative_title')}**")
-        rows = cumulative.assign(text=[f"{r.year}: {_percent_ci(r.estimate, r.ci_low, r.ci_high, r.pooled)}; k = {r.k}, {r.patients} {t('patients_short')}; + {r.added}"
-                                       for r in cumulative.itertuples()])
-        st.plotly_chart(cumulative_figure(rows, labels={"x": t("year"), "y": t("forest_axis")}), width="stretch", key=f"{key}_cumulative")
+        st.plotly_chart(_durability_figures(atlas_key(), choices, lang, points, cumulative, atlas)[1], width="stretch", key=f"{key}_cumulative")
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _durability_figures(key: tuple, choices: tuple, lang: str, _points: pd.DataFrame, _cumulative: pd.DataFrame,
+                        _atlas: Atlas) -> tuple[go.Figure | None, go.Figure | None]:
+    # shared figures, as the forest plots: st.plotly_chart only reads them; building both was a fifth of a rerun
+    marks = grade_marks(_atlas.vocabulary)
+    durability = cumulative = None
+    if not _points.empty:
+        points = _points.assign(text=[
+            f"{marked(p.label, p.grade, marks)}: {p.responders}/{p.evaluated} ({p.proportion:.0%}; 95% CI {p.ci_low:.0%}–{p.ci_high:.0%}) · {p.timepoint_months:g} {t('months_short')}"
+            for p in _points.itertuples()
+        ])
+        durability = durability_figure(points, labels={"x": t("durability_x"), "y": t("durability_y")})
+    if len(_cumulative) >= 1:
+        rows = _cumulative.assign(text=[f"{r.year}: {_percent_ci(r.estimate, r.ci_low, r.ci_high, r.pooled)}; k = {r.k}, {r.patients} {t('patients_short')}; + {r.added}"
+                                        for r in _cumulative.itertuples()])
+        cumulative = cumulative_figure(rows, labels={"x": t("year"), "y": t("forest_axis")})
+    return durability, cumulative
 
 
 def safety_rates(results: list[TherapyComparison], atlas: Atlas, lang: str) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from evidence import Atlas, data_fingerprint, load_atlas
 from evidence.compare import (
+    COMPARE_COLUMNS,
     PoolMethod,
     caveats,
     comparable_measures,
@@ -24,16 +25,19 @@ from evidence.compare import (
 from evidence.durability import cumulative_pool, durability_points
 from evidence.display import display_rows
 from evidence.export import to_bibtex, to_csv_bytes, to_ris, to_xlsx_bytes
-from evidence.filters import Filters, facet_counts_all, filter_evidence, studies_in
+from evidence.filters import CHOICE_COLUMNS, Filters, country_tokens, facet_counts_all, filter_evidence, studies_in, year_bounds
 from evidence.matrices import (
+    MATRIX_COLUMNS,
     mechanism_disease_matrix,
     remission_matrix,
     target_disease_matrix,
     therapy_disease_map,
 )
+from evidence.outcomes import measures_with_counts
 from evidence.paths import DATA_DIR
 from evidence.appraisal import without_high_risk
 from evidence.provenance import article_only, hidden_by_article_only
+from evidence.summary import Summary, summarise, totals_by
 
 UPLOADS_KEY = "uploaded_tables"
 RUN_ATLAS_KEY = "_run_atlas"  # (atlas key, atlas shown, full atlas) of the current run, so pages do not rebuild it
@@ -166,34 +170,44 @@ def _display(key: tuple, filters: Filters, lang: str, limit: int, _atlas: Atlas)
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _matrix(key: tuple, kind: str, filters: Filters, measure: str | None, _atlas: Atlas) -> pd.DataFrame:
-    view = filter_evidence(_atlas.evidence, filters)
+    view = filter_evidence(_atlas.evidence, filters, columns=MATRIX_COLUMNS)  # only what the matrices read
     return remission_matrix(view, measure) if kind == "remission" else MATRICES[kind](view)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _base(key: tuple, disease: str, subtype: str | None, _atlas: Atlas) -> pd.DataFrame:
+    # shared and read only. Only the columns a comparison reads: each of its many row filters then copies 18 columns
+    # instead of ~85 (copying them was most of a first Compare render: bench/RESULTS.md)
+    evidence = _atlas.evidence
+    return comparison_base(evidence[[c for c in COMPARE_COLUMNS if c in evidence.columns]], disease, subtype)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _comparison_choices(key: tuple, disease: str, subtype: str | None, groups: tuple, _atlas: Atlas) -> tuple[list, list]:
-    base = comparison_base(_atlas.evidence, disease, subtype)
+    base = _base(key, disease, subtype, _atlas)
     options = therapy_options(base)
     chosen = [g for g in groups if g in options] or default_therapies(options)
     return options, comparable_measures(base, chosen, _atlas.vocabulary.unpooled_measures())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# The comparison results below are shared records (cache_resource): the page only reads them, and unpickling every
+# therapy's frames for each of the four comparisons of a run was most of the Compare page's rerun (bench/RESULTS.md).
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _comparison(key: tuple, disease: str, subtype: str | None, groups: tuple, measure: str | None, method: PoolMethod, _atlas: Atlas):
-    base = comparison_base(_atlas.evidence, disease, subtype)
+    base = _base(key, disease, subtype, _atlas)
     results = [compare_therapy(base, _atlas.safety, group, measure, method) for group in groups]
     return results, comparison_table(results), caveats(results)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _leave_one_out(key: tuple, disease: str, subtype: str | None, groups: tuple, measure: str, method: PoolMethod, _atlas: Atlas) -> dict:
     results, _, _ = _comparison(key, disease, subtype, groups, measure, method, _atlas)
     return {r.group: leave_one_out(r, method) for r in results if r.pooled is not None and len(r.outcome_rows) > 1}
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _durability(key: tuple, disease: str, subtype: str | None, group: str, measure: str, method: PoolMethod, _atlas: Atlas):
-    base = comparison_base(_atlas.evidence, disease, subtype)
+    base = _base(key, disease, subtype, _atlas)
     points, missing = durability_points(base, group, measure)
     return points, missing, cumulative_pool(base, group, measure, method)
 
@@ -207,6 +221,33 @@ def _export(key: tuple, extension: str, filters: Filters, lang: str, _atlas: Atl
     if extension == "xlsx":
         return to_xlsx_bytes(_atlas, view, filters, lang)
     return (to_bibtex(studies) if extension == "bib" else to_ris(studies)).encode("utf-8")
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _atlas_facts(key: tuple, _atlas: Atlas) -> dict:
+    # shared, read only: tuples and frozensets. Recomputing these on every rerun was a tenth of the home page's time.
+    evidence = _atlas.evidence
+    return {
+        "values": {name: frozenset(evidence[column].dropna().astype("object").unique()) for name, column in CHOICE_COLUMNS.items()},
+        "years": year_bounds(evidence),
+        "countries": tuple(sorted(set(c for names in country_tokens(evidence["country"]) for c in names))),
+    }
+
+
+def atlas_facts() -> dict:
+    """What the sidebar offers, per data state: values present per choice filter, (first, last) year, countries."""
+    return _atlas_facts(atlas_key(), session_atlas())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _overview(key: tuple, _atlas: Atlas) -> tuple[Summary, pd.DataFrame, pd.DataFrame]:
+    newest = filter_evidence(_atlas.evidence, Filters())
+    return summarise(newest), totals_by(newest, "therapy_class"), totals_by(newest, "disease")
+
+
+def overview() -> tuple[Summary, pd.DataFrame, pd.DataFrame]:
+    """The whole atlas at a glance (newest report of each cohort): headline counts, totals by therapy class and by disease."""
+    return _overview(atlas_key(), session_atlas())
 
 
 def export_bytes(extension: str, filters: Filters, lang: str) -> bytes:
@@ -231,6 +272,16 @@ def grid_rows(filters: Filters, lang: str, limit: int) -> pd.DataFrame:
 def matrix(kind: str, filters: Filters, measure: str | None = None) -> pd.DataFrame:
     """'therapy', 'target', 'mechanism' or 'remission' (with a measure) matrix of the filtered view."""
     return _matrix(atlas_key(), kind, filters, measure, session_atlas())
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _counted_measures(key: tuple, filters: Filters, _atlas: Atlas) -> list[str]:
+    return measures_with_counts(filter_evidence(_atlas.evidence, filters))
+
+
+def counted_measures(filters: Filters) -> list[str]:
+    """Outcome measures with responder counts under the filters, most-reported first."""
+    return _counted_measures(atlas_key(), filters, session_atlas())
 
 
 def comparison_choices(disease: str, subtype: str | None, groups: tuple = ()) -> tuple[list, list]:
@@ -258,8 +309,9 @@ def durability(disease: str, subtype: str | None, group: str, measure: str, meth
     return _durability(atlas_key(), disease, subtype, group, measure, method, session_atlas())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _trial_tables(state: str):
+    # one shared, read-only copy per data state (the Trials page and the Compare page's certainty both read it)
     from evidence.trials.table import load_trial_tables
 
     return load_trial_tables(DATA_DIR)
@@ -268,12 +320,17 @@ def _trial_tables(state: str):
 def unpublished_trials(group: str, disease: str) -> int | None:
     """Registered trials of this therapy group in this disease whose results are overdue and not in the atlas
     (None when the trial table cannot be read)."""
-    from evidence.trials.table import filter_trials
-
     try:
-        tables = _trial_tables(data_state())
+        return _unpublished(atlas_key()[0], group, disease)  # the data state app.py computed for this run
     except Exception:  # the trial table is validated on its own; a broken one must not break the Compare page
         return None
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _unpublished(state: str, group: str, disease: str) -> int:
+    from evidence.trials.table import filter_trials
+
+    tables = _trial_tables(state)
     therapy_class, _, detail = group.partition("|")
     targets = (detail,) if therapy_class in ("car_t", "car_nk", "caar_t", "car_treg") else ()
     ids = filter_trials(tables, diseases=(disease,), therapy_classes=(therapy_class,), targets=targets)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-import pandas as pd
 import streamlit as st
 
-from components.data import facets
+from components.data import atlas_facts, facets
 from components.i18n import LANG_KEY, current_language, t
 from evidence import Atlas
 from evidence.filters import (
-    CHOICE_COLUMNS,
     TIERS,
     Filters,
-    country_tokens,
+    year_bounds,
 )
 from evidence.query import QUERY_KEYS, from_query_params, to_query_params
 
@@ -75,15 +73,9 @@ def write_filters_to_state(filters: Filters, atlas: Atlas) -> None:
     st.session_state[key("exclude_high_risk")] = filters.exclude_high_risk
 
 
-def year_bounds(evidence: pd.DataFrame) -> tuple[int, int]:
-    years = evidence["year"].dropna()
-    return (int(years.min()), int(years.max())) if len(years) else (2000, 2026)
-
-
 def _options(atlas: Atlas, name: str) -> list:
     """Values present in the data, in vocabulary order, plus anything already selected (so a seeded value never breaks the widget)."""
-    column = CHOICE_COLUMNS[name]
-    present = set(atlas.evidence[column].dropna().astype("object").unique())
+    present = atlas_facts()["values"][name]
     if name == "subtypes":
         order = list(atlas.vocabulary.all_subtypes)
     elif name == "evidence_levels":
@@ -131,7 +123,7 @@ def filters_from_state() -> Filters:
 
 def _drop_full_year_range(filters: Filters, atlas: Atlas) -> Filters:
     """A year slider at its full extent is no restriction; keep the URL and the export's filter sheet clean."""
-    low, high = year_bounds(atlas.evidence)
+    low, high = atlas_facts()["years"]
     values = {f.name: getattr(filters, f.name) for f in fields(filters)}
     if values["year_from"] == low:
         values["year_from"] = None
@@ -149,7 +141,7 @@ def reset_filters() -> None:
 def sidebar_filters(atlas: Atlas) -> Filters:
     """Draw the global filters in the sidebar and return what they select. Each option shows how many studies it holds."""
     lang = current_language()
-    low, high = year_bounds(atlas.evidence)
+    low, high = atlas_facts()["years"]
     st.session_state.setdefault(key("years"), (low, high))
     with st.sidebar:
         st.subheader(t("filters"))
@@ -165,7 +157,7 @@ def sidebar_filters(atlas: Atlas) -> Filters:
         with st.expander(t("more_filters")):
             for name in MORE_CHOICES:
                 _choice_widget(atlas, name, counts[name], lang)
-            countries = sorted(set(c for names in country_tokens(atlas.evidence["country"]) for c in names))
+            countries = list(atlas_facts()["countries"])
             st.session_state[key("countries")] = [c for c in st.session_state.get(key("countries"), []) if c in countries]
             st.multiselect(t("country"), countries, key=key("countries"), placeholder="—")
             st.number_input(t("min_patients"), min_value=1, max_value=10_000, step=1, key=key("min_patients"))

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.charts import bubble_map_figure, grid_figure
-from components.data import matrix, session_atlas
+from components.data import atlas_key, matrix, session_atlas
 from components.filters import key as filter_key
 from components.i18n import current_language, t
 from evidence import Atlas
@@ -52,9 +52,18 @@ def _disease_labels(atlas: Atlas, codes, lang: str) -> dict[str, str]:
     return {code: atlas.vocabulary.short_label("diseases", code, lang) for code in codes}
 
 
+# The figures below are built once per (data, filters, choices, language) and shared (cache_resource): st.plotly_chart
+# only reads them, and building a figure with its hover texts was most of a Maps rerun (bench/RESULTS.md).
+
+
 def therapy_map(atlas: Atlas, filters: Filters, colour_by: str, measure: str | None) -> tuple[go.Figure, pd.DataFrame]:
     """Bubble map of therapy group × disease and its underlying table (for download and the click)."""
-    lang = current_language()
+    return _therapy_map(atlas_key(), filters, colour_by, measure, current_language(), atlas)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _therapy_map(key: tuple, filters: Filters, colour_by: str, measure: str | None, lang: str, _atlas: Atlas) -> tuple[go.Figure, pd.DataFrame]:
+    atlas = _atlas
     cells = matrix("therapy", filters)
     if colour_by == "proportion" and measure:
         proportions = matrix("remission", filters, measure)[["therapy_group", "disease", "responders", "evaluated", "proportion"]]
@@ -87,9 +96,14 @@ def therapy_map(atlas: Atlas, filters: Filters, colour_by: str, measure: str | N
     return figure, cells
 
 
-def count_grid(atlas: Atlas, cells: pd.DataFrame, row: str, row_category: str, value: str) -> go.Figure:
-    """Target × disease or mechanism × disease grid, coloured by patients or studies."""
-    lang = current_language()
+def count_grid(atlas: Atlas, cells: pd.DataFrame, row: str, row_category: str, value: str, filters: Filters) -> go.Figure:
+    """Target × disease or mechanism × disease grid, coloured by patients or studies (`cells` = matrix(row, filters))."""
+    return _count_grid(atlas_key(), filters, row, row_category, value, current_language(), cells, atlas)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _count_grid(key: tuple, filters: Filters, row: str, row_category: str, value: str, lang: str, _cells: pd.DataFrame, _atlas: Atlas) -> go.Figure:
+    atlas, cells = _atlas, _cells
     rows = axis_order(cells[row], atlas.vocabulary.ids(row_category)) if not cells.empty else []
     diseases = axis_order(cells["disease"], atlas.vocabulary.ids("diseases")) if not cells.empty else []
     row_label = {r: atlas.vocabulary.label(row_category, r, lang) for r in rows}
@@ -106,7 +120,12 @@ def count_grid(atlas: Atlas, cells: pd.DataFrame, row: str, row_category: str, v
 
 
 def remission_grid(atlas: Atlas, filters: Filters, measure: str) -> tuple[go.Figure, pd.DataFrame]:
-    lang = current_language()
+    return _remission_grid(atlas_key(), filters, measure, current_language(), atlas)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _remission_grid(key: tuple, filters: Filters, measure: str, lang: str, _atlas: Atlas) -> tuple[go.Figure, pd.DataFrame]:
+    atlas = _atlas
     cells = matrix("remission", filters, measure)
     groups = therapy_group_order(cells["therapy_group"], atlas.vocabulary)
     diseases = axis_order(cells["disease"], atlas.vocabulary.ids("diseases"))

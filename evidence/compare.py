@@ -7,13 +7,14 @@ contributes one row per measure (its latest timepoint), so no patient enters a p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from evidence.matrices import latest_outcome_per_cohort, therapy_group
 from evidence.pooling import PooledProportion, exact_ci, leave1out, pool_proportions, study_weights
-from evidence.summary import cohorts_of
+from evidence.summary import COHORT_KEY, cohorts_of
 from evidence.tables import SAFETY_COUNTS
 
 CASE_DESIGNS = {"case_report", "case_series"}
@@ -54,6 +55,12 @@ class TherapyComparison:
     method_spread: float | None  # max - min pooled estimate over the four methods
     safety: pd.DataFrame  # per event: events, patients, proportion, ci_low, ci_high, studies
     drug_free: tuple[int, int] | None
+
+
+# The evidence columns a comparison, its durability and its choices read (the app projects to them before filtering).
+COMPARE_COLUMNS = [*COHORT_KEY, "therapy_class", "target", "tissue_source", "cell_source", "is_current", "n_patients",
+                   "design", "evidence_level", "follow_up_months", "first_author", "year", "outcome_measure",
+                   "timepoint_months", "responders", "evaluated", "grade"]
 
 
 def comparison_base(evidence: pd.DataFrame, disease: str, subtype: str | None = None) -> pd.DataFrame:
@@ -126,7 +133,9 @@ def _study_rows(rows: pd.DataFrame, method: PoolMethod) -> pd.DataFrame:
 
 def _safety_rates(cohorts: pd.DataFrame, safety: pd.DataFrame) -> pd.DataFrame:
     """Crude events / patients per event type over the studies that report it (blank = not reported, left out)."""
-    studies = safety[safety["study_id"].isin(cohorts["study_id"].unique())]
+    # only the columns read below: each of the twelve filters then copies a few columns, not the whole safety table
+    columns = [c for c in ["study_id", "safety_n", *SAFETY_COUNTS, *(f"{e}_grade" for e in SAFETY_COUNTS)] if c in safety.columns]
+    studies = safety.loc[safety["study_id"].isin(cohorts["study_id"].unique()), columns]
     records = []
     for event in [*SAFETY_COUNTS]:
         reported = studies[studies[event].notna()]
@@ -147,16 +156,25 @@ def _weaker(grades) -> str:
     return "; ".join(sorted(values))
 
 
+@lru_cache(maxsize=4096)
+def pooled_counts(events: tuple[int, ...], totals: tuple[int, ...], method: PoolMethod) -> PooledProportion:
+    """pool_proportions, memoised on the counts and the method: a comparison asks for the same pool several times (the
+    chosen model is one of the five its method-spread caveat compares, a Freeman-Tukey re-analysis repeats them on the
+    same counts, a sensitivity variant often leaves a therapy's counts unchanged), and one GLMM fit takes 0.05-0.4 s.
+    The result is a frozen record, safe to share."""
+    return pool_proportions(list(events), list(totals), **method.kwargs())
+
+
 def compare_therapy(base: pd.DataFrame, safety: pd.DataFrame, group: str, measure: str | None, method: PoolMethod = PoolMethod()) -> TherapyComparison:
     rows = base[base["therapy_group"] == group]
     cohorts = cohorts_of(rows)
     outcome = latest_outcome_per_cohort(rows, measure) if measure else rows.iloc[0:0]
     pooled, spread = None, None
     if len(outcome):
-        events, totals = outcome["responders"].astype(int), outcome["evaluated"].astype(int)
-        pooled = pool_proportions(events, totals, **method.kwargs())
+        events, totals = tuple(outcome["responders"].astype(int)), tuple(outcome["evaluated"].astype(int))
+        pooled = pooled_counts(events, totals, method)
         if len(outcome) > 1:
-            estimates = [pool_proportions(events, totals, **m.kwargs()).estimate for m in METHODS]
+            estimates = [pooled_counts(events, totals, m).estimate for m in METHODS]
             spread = float(max(estimates) - min(estimates))
     drug_free_rows = latest_outcome_per_cohort(rows, "drug_free_remission")
     drug_free = (int(drug_free_rows["responders"].sum()), int(drug_free_rows["evaluated"].sum())) if len(drug_free_rows) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,11 +39,19 @@ class Atlas:
 
 
 def data_fingerprint(data_dir: Path = DATA_DIR) -> tuple:
-    """Names, sizes and modification times of every data file: a cache key that changes when a curator edits."""
-    return tuple(
-        (str(path.relative_to(data_dir)), path.stat().st_size, path.stat().st_mtime_ns)
-        for path in sorted(data_dir.rglob("*.yaml"))
-    )
+    """Names, sizes and modification times of every data file: a cache key that changes when a curator edits.
+    (Every page run asks, so it stats each file once, from os.scandir, instead of twice through pathlib.)"""
+    return tuple(sorted(_yaml_stats(str(data_dir), ""), key=lambda item: item[0].split("/")))  # pathlib's order
+
+
+def _yaml_stats(folder: str, prefix: str):
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir():
+                yield from _yaml_stats(entry.path, f"{prefix}{entry.name}/")
+            elif entry.name.endswith(".yaml"):
+                stat = entry.stat()
+                yield f"{prefix}{entry.name}", stat.st_size, stat.st_mtime_ns
 
 
 def load_release(path: Path = RELEASES_FILE) -> Release:

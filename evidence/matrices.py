@@ -14,7 +14,7 @@ from evidence.summary import COHORT_KEY
 
 ENGINEERED_CLASSES = {"car_t", "car_nk", "caar_t", "car_treg"}
 GROUP_PARTS = ["therapy_class", "target", "tissue_source", "cell_source"]
-# The matrices read only these columns: projecting first keeps every later copy narrow (the table has ~55).
+# The matrices read only these columns: projecting first keeps every later copy narrow (the table has ~85).
 MATRIX_COLUMNS = [*COHORT_KEY, *GROUP_PARTS, "n_patients", "evidence_level", "design", "mechanisms", "outcome_measure",
                   "timepoint_months", "responders", "evaluated", "grade", "n_grade"]
 
@@ -28,23 +28,12 @@ def therapy_group(evidence: pd.DataFrame) -> pd.Series:
     """Row key of the therapy axis: class · target for engineered cells, class · tissue for MSC, class · cell source for HSCT.
 
     Uses the precomputed `therapy_group` column when the table has one; otherwise labels each distinct
-    combination once and spreads the labels back, so a million rows cost one groupby, not a million string joins.
+    combination once and spreads the labels back, so a million rows cost one factorize, not a million string joins.
     """
     if "therapy_group" in evidence:
         return evidence["therapy_group"].astype("object")
-    parts = [evidence[column] for column in GROUP_PARTS]
-    if all(isinstance(part.dtype, pd.CategoricalDtype) for part in parts):
-        # one integer per row from the category codes (-1 = blank), then one label per distinct integer
-        combined = np.zeros(len(evidence), dtype=np.int64)
-        for part in parts:
-            combined = combined * (len(part.cat.categories) + 1) + (part.cat.codes.to_numpy(np.int64) + 1)
-        distinct, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-        labels = np.array([_group_key(*(part.iloc[i] for part in parts)) for i in first], dtype=object)
-        return pd.Series(labels[inverse.ravel()], index=evidence.index, dtype="object")
-    codes = evidence.groupby(GROUP_PARTS, observed=True, dropna=False, sort=False).ngroup()
-    combos = evidence.loc[~codes.duplicated(), GROUP_PARTS].assign(code=codes[~codes.duplicated()])
-    labels = {row.code: _group_key(row.therapy_class, row.target, row.tissue_source, row.cell_source) for row in combos.itertuples()}
-    return codes.map(labels).astype("object")
+    codes, labels = _group_codes(evidence)
+    return pd.Series(np.asarray(labels.take(codes), dtype=object), index=evidence.index, dtype="object")
 
 
 def _group_key(therapy_class, target, tissue_source, cell_source) -> str:
@@ -57,26 +46,135 @@ def _group_key(therapy_class, target, tissue_source, cell_source) -> str:
     return f"{therapy_class}|{detail if isinstance(detail, str) else 'unspecified'}"
 
 
-def _cohorts(evidence: pd.DataFrame, extra_key: str | None = None) -> pd.DataFrame:
-    """One row per study cohort (per cohort and `extra_key` value, e.g. each mechanism of an exploded table)."""
-    cohorts = evidence.drop_duplicates(subset=COHORT_KEY + ([extra_key] if extra_key else []))
-    return cohorts.assign(therapy_group=therapy_group(cohorts))
+# --------------------------------------------------------------------------- integer codes
+# The matrices group and deduplicate on integer codes (categorical codes as stored, other columns factorized once):
+# hashing a million strings or objects per step was most of their cost on large tables (bench/RESULTS.md).
 
 
-def _weaker_grades(frame: pd.DataFrame, keys: list[str], columns: tuple[str, ...]) -> pd.Series:
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """(int64 code per row, -1 = blank; the distinct values by code). Labels stay an Index: converting a million
+    study ids to Python objects on every call cost more than the grouping itself."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(np.int64), values.cat.categories
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+def _combined(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """One int64 per row for its combination of (codes, number of distinct values); blanks (-1) are a value too."""
+    key, span = np.zeros(len(parts[0][0]), np.int64), 1
+    for codes, size in parts:
+        if span * (size + 1) >= 2**62:  # renumber densely before the product could overflow
+            key, uniques = pd.factorize(key)
+            key, span = key.astype(np.int64), len(uniques)
+        key = key * (size + 1) + (codes + 1)
+        span *= size + 1
+    return key
+
+
+def _key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    return _combined([(codes, len(labels)) for codes, labels in (_codes(frame[c]) for c in columns)])
+
+
+def _first(key: np.ndarray) -> np.ndarray:
+    """True at the first row of each distinct key."""
+    return ~pd.Series(key).duplicated().to_numpy()
+
+
+def _first_of_each(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """drop_duplicates(subset=columns) (first row kept, blanks equal) computed on integer codes."""
+    return frame[_first(_key(frame, columns))]
+
+
+def _group_codes(evidence: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+    """(therapy-group code per row, group labels by code): each distinct combination of GROUP_PARTS is labelled once."""
+    if "therapy_group" in evidence:
+        return _codes(evidence["therapy_group"].astype("object"))
+    parts = [evidence[column] for column in GROUP_PARTS]
+    combos = _combined([(codes, len(labels)) for codes, labels in map(_codes, parts)])
+    combo_of_row, _ = pd.factorize(combos)  # codes in order of first appearance ...
+    first = np.flatnonzero(_first(combos))  # ... so combo i first appears at row first[i]
+    labels = [_group_key(*values) for values in zip(*(part.take(first).tolist() for part in parts))]
+    group_of_combo, groups = pd.factorize(np.asarray(labels, dtype=object))  # combinations sharing a label are one group
+    return group_of_combo[combo_of_row].astype(np.int64), pd.Index(groups)
+
+
+# --------------------------------------------------------------------------- cells
+
+
+class _Cells:
+    """Each row's cell (row value × disease) as one integer (-1 when either is blank), and the cells' labels."""
+
+    def __init__(self, row: tuple[np.ndarray, pd.Index], disease: pd.Series):
+        row_codes, self.row_labels = row
+        disease_codes, self.disease_labels = _codes(disease)
+        width = max(len(self.disease_labels), 1)
+        self.ids = np.where((row_codes >= 0) & (disease_codes >= 0), row_codes * width + disease_codes, -1)
+        self.width, self.size = width, len(self.row_labels) * width
+
+    def per_cell(self, values: pd.Series, how: str) -> pd.Series:
+        """sum / min of `values` per cell, blanks skipped (as groupby does)."""
+        keep = self.ids >= 0
+        return values[keep].groupby(self.ids[keep]).agg(how)
+
+    def distinct(self, values: pd.Series) -> tuple[pd.DataFrame, pd.Index]:
+        """The distinct (cell, value code) pairs with a value, and the values by code."""
+        codes, labels = _codes(values)
+        keep = (self.ids >= 0) & (codes >= 0)
+        cell, codes = self.ids[keep], codes[keep]
+        first = _first(_combined([(cell, self.size), (codes, len(labels))]))
+        return pd.DataFrame({"cell": cell[first], "code": codes[first]}), labels
+
+    def count_distinct(self, values: pd.Series) -> pd.Series:
+        pairs, _ = self.distinct(values)
+        return pairs["cell"].value_counts()
+
+    def joined(self, values: pd.Series, keep=None) -> pd.Series:
+        """Per cell, the distinct values (those `keep` accepts) joined by '; ' in sorted order; cost follows distinct pairs."""
+        pairs, labels = self.distinct(values)
+        if keep is not None:
+            pairs = pairs[np.array([keep(label) for label in labels], dtype=bool)[pairs["code"].to_numpy()]]
+        codes = pairs["code"].to_numpy()
+        text = _text(labels.take(codes))
+        # sorted categories (the usual case) already sort as their text; otherwise sort by the text itself
+        order = np.lexsort((codes, pairs["cell"].to_numpy())) if _sorted_text(labels) else \
+            pd.DataFrame({"cell": pairs["cell"].to_numpy(), "text": text}).sort_values(["cell", "text"]).index.to_numpy()
+        cells, text = pairs["cell"].to_numpy()[order], text[order]
+        starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if len(cells) else np.array([], np.int64)
+        ends = np.r_[starts[1:], len(cells)]
+        return pd.Series(["; ".join(text[a:b]) for a, b in zip(starts, ends)], index=cells[starts], dtype="str" if len(cells) else "object")
+
+    def labelled(self, cells: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+        """`cells` (indexed by cell id) with the two label columns `names` in front, sorted by them."""
+        ids = cells.index.to_numpy()
+        labels = {names[0]: self.row_labels.take(ids // self.width), names[1]: self.disease_labels.take(ids % self.width)}
+        out = pd.concat([pd.DataFrame(labels), cells.reset_index(drop=True)], axis=1)
+        return out.astype({name: "str" for name in names}).sort_values(names, ignore_index=True)
+
+
+def _text(labels: pd.Index) -> np.ndarray:
+    """The labels as Python strings (str(value)), without a Python call per label when they are strings already."""
+    if labels.inferred_type == "string":
+        return labels.to_numpy(dtype=object)
+    return np.asarray([str(value) for value in labels], dtype=object)
+
+
+def _sorted_text(labels: pd.Index) -> bool:
+    return labels.inferred_type == "string" and labels.is_monotonic_increasing
+
+
+def _is_weaker(grade) -> bool:
+    return grade != "article"
+
+
+def _weaker_grades(cells: _Cells, grades: pd.Series | None) -> pd.Series:
     """Per cell, the grades weaker than 'article' among the numbers it shows ('secondary; congress'), '' when none."""
-    parts = [frame[[*keys, c]].rename(columns={c: "_grade"}) for c in columns if c in frame.columns]
-    if not parts:
-        return pd.Series(dtype="object")
-    grades = pd.concat(parts, ignore_index=True)
-    grades = grades[grades["_grade"].notna() & (grades["_grade"].astype("object") != "article")]
-    return _joined(grades, keys, "_grade") if len(grades) else pd.Series(dtype="object")
+    return cells.joined(grades, keep=_is_weaker) if grades is not None else pd.Series(dtype="object")
 
 
-def _joined(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
-    """Per cell, the distinct values of `column` joined by '; ' (deduplicated before joining, so cost follows distinct values)."""
-    distinct = frame[[*keys, column]].dropna().astype({column: "object"}).drop_duplicates()
-    return distinct.groupby(keys, observed=True, sort=False)[column].agg(lambda values: "; ".join(sorted(map(str, values))))
+def _merge_grades(first, second) -> str:
+    names = {g for text in (first, second) if isinstance(text, str) for g in text.split("; ") if g}
+    return "; ".join(sorted(names))
 
 
 def therapy_disease_map(evidence: pd.DataFrame, with_study_ids: bool = True) -> pd.DataFrame:
@@ -89,59 +187,74 @@ def therapy_disease_map(evidence: pd.DataFrame, with_study_ids: bool = True) -> 
     if evidence.empty:
         return pd.DataFrame(columns=[*columns, "weaker_grades"])
     evidence = _narrow(evidence)
-    cohorts = _cohorts(evidence)
-    cohorts = cohorts.assign(disease=cohorts["disease"].astype("object"))
-    keys = ["therapy_group", "disease"]
-    grouped = cohorts.groupby(keys, sort=False)
-    cells = pd.DataFrame({
-        "studies": grouped["study_id"].nunique(),
-        "patients": grouped["n_patients"].sum(),
-        "best_level": grouped["evidence_level"].min(),
-    })
-    cells["designs"] = _joined(cohorts, keys, "design")
-    cells["study_ids"] = _joined(cohorts, keys, "study_id") if with_study_ids else ""
-    rows = evidence.assign(therapy_group=therapy_group(evidence), disease=evidence["disease"].astype("object"))
-    cells["measures"] = _joined(rows, keys, "outcome_measure")
+    cohorts = _first_of_each(evidence, COHORT_KEY)
+    # the measures and outcome grades of a cell depend on these columns only: one dedupe, then work on the distinct rows
+    rows = _first_of_each(evidence, [c for c in [*GROUP_PARTS, "therapy_group", "disease", "outcome_measure", "grade"] if c in evidence])
+    by_cohort, by_row = _Cells(_group_codes(cohorts), cohorts["disease"]), _Cells(_group_codes(rows), rows["disease"])
+    cells = pd.DataFrame({"patients": by_cohort.per_cell(cohorts["n_patients"], "sum"),
+                          "best_level": by_cohort.per_cell(cohorts["evidence_level"], "min")})
+    cells.insert(0, "studies", by_cohort.count_distinct(cohorts["study_id"]))
+    cells["designs"] = by_cohort.joined(cohorts["design"])
+    cells["measures"] = by_row.joined(rows["outcome_measure"])
     cells["measures"] = cells["measures"].fillna("")
+    cells["study_ids"] = by_cohort.joined(cohorts["study_id"]) if with_study_ids else ""
     # patients come from cohort sizes, responder colours from outcomes: either may rest on a weaker grade
-    cells["weaker_grades"] = _weaker_grades(cohorts, keys, ("n_grade",)).combine(
-        _weaker_grades(rows, keys, ("grade",)), _merge_grades, fill_value="")
+    cells["weaker_grades"] = _weaker_grades(by_cohort, cohorts.get("n_grade")).combine(
+        _weaker_grades(by_row, rows.get("grade")), _merge_grades, fill_value="")
     cells["weaker_grades"] = cells["weaker_grades"].fillna("")
-    return cells.reset_index()[[*columns, "weaker_grades"]].sort_values(keys, ignore_index=True)
+    return by_cohort.labelled(cells, ["therapy_group", "disease"])[[*columns, "weaker_grades"]]
 
 
-def _merge_grades(first, second) -> str:
-    names = {g for text in (first, second) if isinstance(text, str) for g in text.split("; ") if g}
-    return "; ".join(sorted(names))
+def _count_cells(cohorts: pd.DataFrame, cells: _Cells, names: list[str], with_study_ids: bool) -> pd.DataFrame:
+    """studies, patients (once per cohort), study_ids and weaker_grades per cell of one row per cohort (and row value)."""
+    table = pd.DataFrame({"patients": cells.per_cell(cohorts["n_patients"], "sum")})
+    table.insert(0, "studies", cells.count_distinct(cohorts["study_id"]))
+    table["study_ids"] = cells.joined(cohorts["study_id"]) if with_study_ids else ""
+    table["weaker_grades"] = _weaker_grades(cells, cohorts.get("n_grade"))
+    table["weaker_grades"] = table["weaker_grades"].fillna("")
+    return cells.labelled(table, names)
 
 
 def count_matrix(evidence: pd.DataFrame, row: str, with_study_ids: bool = True) -> pd.DataFrame:
     """Long table row × disease with studies, patients (once per cohort) and study_ids. `row` is an evidence column."""
-    if evidence.empty:
-        return pd.DataFrame(columns=[row, "disease", "studies", "patients", "study_ids", "weaker_grades"])
-    cohorts = _narrow(evidence, (row,)).drop_duplicates(subset=[*COHORT_KEY, row])
-    cohorts = cohorts.assign(**{row: cohorts[row].astype("object"), "disease": cohorts["disease"].astype("object")}).dropna(subset=[row, "disease"])
-    keys = [row, "disease"]
-    grouped = cohorts.groupby(keys, sort=False)
-    cells = pd.DataFrame({"studies": grouped["study_id"].nunique(), "patients": grouped["n_patients"].sum()})
-    cells["study_ids"] = _joined(cohorts, keys, "study_id") if with_study_ids else ""
-    cells["weaker_grades"] = _weaker_grades(cohorts, keys, ("n_grade",))
-    cells["weaker_grades"] = cells["weaker_grades"].fillna("")
-    return cells.reset_index().sort_values(keys, ignore_index=True)
+    cohorts = _first_of_each(_narrow(evidence, (row,)), [*COHORT_KEY, row]) if len(evidence) else evidence
+    return _count_matrix(cohorts, row, with_study_ids)
+
+
+def _count_matrix(cohorts: pd.DataFrame, row: str, with_study_ids: bool) -> pd.DataFrame:
+    """count_matrix of rows already distinct by cohort and `row`."""
+    columns = [row, "disease", "studies", "patients", "study_ids", "weaker_grades"]
+    cells = _Cells(_codes(cohorts[row]), cohorts["disease"]) if len(cohorts) else None
+    if cells is None or not (cells.ids >= 0).any():
+        return pd.DataFrame(columns=columns)
+    return _count_cells(cohorts, cells, [row, "disease"], with_study_ids)[columns]
 
 
 def target_disease_matrix(evidence: pd.DataFrame, with_study_ids: bool = True) -> pd.DataFrame:
     """Columns: target, disease, studies, patients, study_ids — engineered-cell therapies only (MSC/HSCT have no target)."""
-    return count_matrix(evidence[(evidence["target"] != "none").fillna(False)], "target", with_study_ids)
+    if evidence.empty:
+        return _count_matrix(evidence, "target", with_study_ids)
+    cohorts = _first_of_each(_narrow(evidence), [*COHORT_KEY, "target"])  # dedupe before filtering: far fewer rows to take
+    return _count_matrix(cohorts[(cohorts["target"] != "none").fillna(False).to_numpy()], "target", with_study_ids)
 
 
 def mechanism_disease_matrix(evidence: pd.DataFrame, with_study_ids: bool = True) -> pd.DataFrame:
     """Columns: mechanism, disease, studies, patients, study_ids; a study with several mechanisms counts in each."""
-    cohorts = _narrow(evidence).drop_duplicates(subset=COHORT_KEY)
-    mechanisms = cohorts["mechanisms"].astype("object").fillna("")
-    split = {text: [m for m in text.split("; ") if m] for text in mechanisms.unique()}  # each distinct list split once
-    exploded = cohorts.assign(mechanism=mechanisms.map(split)).explode("mechanism").dropna(subset=["mechanism"])
-    return count_matrix(exploded, "mechanism", with_study_ids)
+    columns = ["mechanism", "disease", "studies", "patients", "study_ids", "weaker_grades"]
+    cohorts = _first_of_each(_narrow(evidence), COHORT_KEY) if len(evidence) else evidence
+    if cohorts.empty:
+        return pd.DataFrame(columns=columns)
+    # each distinct '; '-joined list is split once; cohorts are repeated once per mechanism they list (once per name)
+    text_codes, texts = _codes(cohorts["mechanisms"])  # a blank list (-1) has no mechanism
+    pairs = pd.DataFrame([(code, name) for code, text in enumerate(texts) for name in dict.fromkeys(str(text).split("; ")) if name],
+                         columns=["_text", "mechanism"])
+    link = pd.DataFrame({"_text": text_codes, "_row": np.arange(len(cohorts))}).merge(pairs, on="_text")
+    exploded = cohorts[[*COHORT_KEY, "n_patients", *(["n_grade"] if "n_grade" in cohorts else [])]].take(link["_row"].to_numpy())
+    mechanism_codes, mechanisms = pd.factorize(link["mechanism"])
+    cells = _Cells((mechanism_codes.astype(np.int64), pd.Index(mechanisms)), exploded["disease"])
+    if not (cells.ids >= 0).any():
+        return pd.DataFrame(columns=columns)
+    return _count_cells(exploded, cells, ["mechanism", "disease"], with_study_ids)[columns]
 
 
 def latest_outcome_per_cohort(evidence: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -161,15 +274,14 @@ def remission_matrix(evidence: pd.DataFrame, measure: str, with_study_ids: bool 
     columns = ["therapy_group", "disease", "responders", "evaluated", "proportion", "studies", "study_ids", "weaker_grades"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    rows = rows.assign(therapy_group=therapy_group(rows), disease=rows["disease"].astype("object"))
-    keys = ["therapy_group", "disease"]
-    grouped = rows.groupby(keys, sort=False)
-    cells = pd.DataFrame({"responders": grouped["responders"].sum(), "evaluated": grouped["evaluated"].sum(), "studies": grouped["study_id"].nunique()})
-    cells["study_ids"] = _joined(rows, keys, "study_id") if with_study_ids else ""
-    cells["proportion"] = cells["responders"].astype("float64") / cells["evaluated"].astype("float64")
-    cells["weaker_grades"] = _weaker_grades(rows, keys, ("grade",))
-    cells["weaker_grades"] = cells["weaker_grades"].fillna("")
-    return cells.reset_index()[columns].sort_values(keys, ignore_index=True)
+    cells = _Cells(_group_codes(rows), rows["disease"])
+    table = pd.DataFrame({"responders": cells.per_cell(rows["responders"], "sum"), "evaluated": cells.per_cell(rows["evaluated"], "sum")})
+    table["studies"] = cells.count_distinct(rows["study_id"])
+    table["study_ids"] = cells.joined(rows["study_id"]) if with_study_ids else ""
+    table["proportion"] = table["responders"].astype("float64") / table["evaluated"].astype("float64")
+    table["weaker_grades"] = _weaker_grades(cells, rows.get("grade"))
+    table["weaker_grades"] = table["weaker_grades"].fillna("")
+    return cells.labelled(table, ["therapy_group", "disease"])[columns]
 
 
 def therapy_group_label(group: str, vocab, lang: str = "en") -> str:

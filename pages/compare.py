@@ -116,7 +116,7 @@ if measure:
     st.caption(t("durability_caption"))
     pooled_groups = [r.group for r in results if not r.outcome_rows.empty] or list(groups)
     chosen = st.selectbox(t("therapy"), pooled_groups, format_func=lambda g: therapy_group_label(g, vocab, lang), key="compare_durability_group")
-    durability_panel(*durability(disease, subtype, chosen, measure, method), atlas, key="compare")
+    durability_panel(*durability(disease, subtype, chosen, measure, method), atlas, key="compare", choices=(disease, subtype, chosen, measure, method))
 
 st.subheader(t("safety"))
 safety_panel(results, atlas, (disease, subtype, tuple(groups)))

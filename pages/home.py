@@ -2,12 +2,10 @@
 
 import streamlit as st
 
-from components.data import filtered_view, session_atlas
+from components.data import overview, session_atlas
 from components.i18n import current_language, t
 from components.kpis import kpi_row
 from components.navigation_guard import ensure_navigation_mode
-from evidence.filters import Filters
-from evidence.summary import summarise, totals_by
 
 ensure_navigation_mode()  # first deep link on a fresh server: see components/navigation_guard.py
 
@@ -16,8 +14,8 @@ lang = current_language()
 st.title(t("app_title"))
 st.markdown(t("tagline"))
 
-newest = filtered_view(Filters())  # the whole atlas, newest report of each cohort
-kpi_row(summarise(newest))
+summary, by_class_table, by_disease_table = overview()  # the whole atlas, newest report of each cohort; cached per data state
+kpi_row(summary)
 st.caption(
     f"{t('data_version')} {atlas.release.version} · {t('data_checked')} {atlas.release.checked.isoformat()} · "
     + (t("home_pipeline_entries"))
@@ -25,11 +23,10 @@ st.caption(
 )
 
 by_class, by_disease = st.columns(2)
-for column, field, category, title in (
-    (by_class, "therapy_class", "therapy_classes", t("therapy_class")),
-    (by_disease, "disease", "diseases", t("disease")),
+for column, table, field, category, title in (
+    (by_class, by_class_table, "therapy_class", "therapy_classes", t("therapy_class")),
+    (by_disease, by_disease_table, "disease", "diseases", t("disease")),
 ):
-    table = totals_by(newest, field)
     table[field] = table[field].map(lambda code: atlas.vocabulary.label(category, code, lang))
     column.dataframe(
         table,
@@ -45,7 +42,7 @@ for column, field, category, title in (
 
 st.subheader(t("home_where_to_start"))
 for page, title in (("pages/explorer.py", "page_explorer"), ("pages/maps.py", "page_maps"), ("pages/compare.py", "page_compare"),
-                    ("pages/pipeline.py", "page_pipeline"), ("pages/about.py", "page_about")):
+                    ("pages/trials.py", "page_trials"), ("pages/about.py", "page_about")):
     st.page_link(page, label=f"**{t(title)}** — {t('home_blurb_' + title)}")
 
 st.subheader(t("cite_atlas"))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components.data import filtered_view, matrix, session_atlas
+from components.data import counted_measures, filtered_view, matrix, session_atlas
 from components.downloads import table_download
 from components.i18n import current_language, t
 from components.maps import (
@@ -14,7 +14,6 @@ from components.maps import (
     therapy_map,
 )
 from components.navigation_guard import ensure_navigation_mode
-from evidence.outcomes import measures_with_counts
 
 ensure_navigation_mode()  # first deep link on a fresh server: see components/navigation_guard.py
 
@@ -28,7 +27,7 @@ if view.empty:
     st.info(t("no_rows"))
     st.stop()
 st.caption(t("maps_intro"))
-measures = measures_with_counts(view)
+measures = counted_measures(filters)
 VALUE_LABELS = {"patients": t("patients"), "studies": t("studies")}  # resolved now: format functions may run outside the script
 measure_label = lambda m: atlas.vocabulary.label("outcome_measures", m, lang)  # noqa: E731
 
@@ -51,7 +50,7 @@ def count_section(row: str, category: str) -> None:
     if cells.empty:
         st.info(t("no_rows"))
         return
-    event = st.plotly_chart(count_grid(atlas, cells, row, category, value), width="stretch", on_select="rerun", selection_mode="points", key=f"maps_{row}_chart")
+    event = st.plotly_chart(count_grid(atlas, cells, row, category, value, filters), width="stretch", on_select="rerun", selection_mode="points", key=f"maps_{row}_chart")
     if row == "mechanism":
         st.caption(t("maps_a_study_with_several_mechanisms"))
     render_cell_studies(atlas, view, selected_cell(event), row, f"maps_{row}")
