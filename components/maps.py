@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from components.charts import bubble_map_figure, grid_figure
 from components.data import atlas_key, matrix, session_atlas
-from components.filters import key as filter_key
-from components.i18n import current_language, t
+from components.filters import write_filters_to_state
+from components.i18n import LANG_KEY, current_language, t
 from evidence import Atlas
 from evidence.display import display_rows, grade_marks
 from evidence.filters import Filters
@@ -157,8 +159,13 @@ def render_cell_studies(atlas: Atlas, view: pd.DataFrame, cell: tuple[str, str] 
     st.markdown(f"**{len(study_ids)} {t('studies_short')}**")
     columns = ["study", "therapy", "design", "n_patients", "outcome_measure", "timepoint", "result", "grades", "doi_url", "pubmed_url"]
     st.caption(t("grade_legend"))
+    text = st.column_config.TextColumn
     st.dataframe(display_rows(rows, atlas.vocabulary, lang)[columns], hide_index=True, width="stretch", column_config={
-        "grades": st.column_config.TextColumn(column_label("grades", lang), help=t("grade_help")),
+        "study": text(t("upload_study")), "therapy": text(column_label("therapy", lang)), "design": text(column_label("design", lang)),
+        "n_patients": st.column_config.NumberColumn(column_label("n_patients", lang), format="%d"),
+        "outcome_measure": text(column_label("outcome_measure", lang)), "timepoint": text(t("explorer_timepoint")),
+        "result": text(t("durability_y"), help=t("explorer_result_help")),
+        "grades": text(column_label("grades", lang), help=t("grade_help")),
         "doi_url": st.column_config.LinkColumn("DOI", display_text=r"https://doi\.org/(.*)"),
         "pubmed_url": st.column_config.LinkColumn("PMID", display_text=r"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/"),
     })
@@ -180,7 +187,12 @@ OPEN_EXPLORER_KEY = "_open_explorer"
 
 def apply_studies_filter(study_ids: list[str]) -> None:
     """Callback: make the Explorer show exactly these studies (a removable filter in the sidebar), then go there."""
-    st.session_state[filter_key("study_ids")] = list(study_ids)
+    filters = st.session_state.get("filters") or Filters()
+    # st.switch_page drops the widget values the reader set (Streamlit 1.67 clears widget state on a page change the
+    # frontend did not ask for); values written through the Session State API survive it, so the reader's filters
+    # and language are written back, with the cell's studies added
+    write_filters_to_state(replace(filters, study_ids=tuple(study_ids)), session_atlas())
+    st.session_state[LANG_KEY] = current_language()
     st.session_state[OPEN_EXPLORER_KEY] = True
 
 

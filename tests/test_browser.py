@@ -251,3 +251,17 @@ def test_trials_page_cell_lists_its_trials_and_a_trial_opens_its_study(app_url, 
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.console_errors == []
     assert outside == []
+
+
+def test_map_cell_to_explorer_keeps_language_and_filters(app_url, page):
+    open_page(page, f"{app_url}/maps?lang=zh&disease=sle")
+    bubbles = page.locator('[data-testid="stPlotlyChart"]').first.locator(".scatterlayer .trace:nth-child(n+2) .point")
+    assert bubbles.count() > 0
+    biggest = max(range(bubbles.count()), key=lambda i: (bubbles.nth(i).bounding_box() or {"width": 0})["width"])
+    bubbles.nth(biggest).click(force=True)
+    wait_rerun(page)
+    page.get_by_role("button", name="在证据检索中查看这些研究").click()
+    wait_rerun(page)
+    assert "/explorer" in page.url and "study=" in page.url and "disease=sle" in page.url and "lang=zh" in page.url
+    assert page.locator("h1").first.inner_text() == "证据检索"
+    assert page.locator('[data-testid="stException"]').count() == 0
