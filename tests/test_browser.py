@@ -86,13 +86,18 @@ def test_filter_by_disease_then_download_exactly_those_rows(app_url, page, atlas
     assert page.console_errors == []
 
 
-def test_clicking_a_map_cell_lists_its_studies(app_url, page):
-    open_page(page, f"{app_url}/maps")
+def click_biggest_bubble(page) -> None:
+    """Click the largest bubble of the therapy × disease map, as a reader would, and wait for the rerun."""
     bubbles = page.locator('[data-testid="stPlotlyChart"]').first.locator(".scatterlayer .trace:nth-child(n+2) .point")
     assert bubbles.count() > 0
     biggest = max(range(bubbles.count()), key=lambda i: (bubbles.nth(i).bounding_box() or {"width": 0})["width"])
     bubbles.nth(biggest).click(force=True)
     wait_rerun(page)
+
+
+def test_clicking_a_map_cell_lists_its_studies(app_url, page):
+    open_page(page, f"{app_url}/maps")
+    click_biggest_bubble(page)
     listed = page.get_by_text("studies", exact=False)
     assert page.get_by_role("button", name="Show these studies in the Explorer").count() == 1
     assert listed.count() > 0
@@ -255,11 +260,7 @@ def test_trials_page_cell_lists_its_trials_and_a_trial_opens_its_study(app_url, 
 
 def test_map_cell_to_explorer_keeps_language_and_filters(app_url, page):
     open_page(page, f"{app_url}/maps?lang=zh&disease=sle")
-    bubbles = page.locator('[data-testid="stPlotlyChart"]').first.locator(".scatterlayer .trace:nth-child(n+2) .point")
-    assert bubbles.count() > 0
-    biggest = max(range(bubbles.count()), key=lambda i: (bubbles.nth(i).bounding_box() or {"width": 0})["width"])
-    bubbles.nth(biggest).click(force=True)
-    wait_rerun(page)
+    click_biggest_bubble(page)
     page.get_by_role("button", name="在证据检索中查看这些研究").click()
     wait_rerun(page)
     assert "/explorer" in page.url and "study=" in page.url and "disease=sle" in page.url and "lang=zh" in page.url
