@@ -430,18 +430,22 @@ def write_baselines(folder: Path) -> dict[str, Path]:
 
 @contextmanager
 def served_script_cache():
-    """Compile each script once, as `streamlit run` does (its runtime keeps one ScriptCache per server); AppTest's
-    LocalScriptRunner builds a new ScriptCache, so recompiles app.py and the page, on every run."""
+    """Compile each script once, as `streamlit run` does (its runtime keeps one ScriptCache per server). AppTest
+    builds a new ScriptCache on every run in two places: LocalScriptRunner's (app.py) and the PagesManager's that
+    AppTest.run makes (the page st.navigation runs), so both recompile, magic included, on every run."""
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import local_script_runner
+    from streamlit.testing.v1 import app_test, local_script_runner
 
     shared = ScriptCache()
-    original = local_script_runner.ScriptCache
-    local_script_runner.ScriptCache = lambda: shared
+    modules = (local_script_runner, app_test)
+    originals = [module.ScriptCache for module in modules]
+    for module in modules:
+        module.ScriptCache = lambda: shared
     try:
         yield
     finally:
-        local_script_runner.ScriptCache = original
+        for module, original in zip(modules, originals):
+            module.ScriptCache = original
 
 
 def open_apptest(name: str, baselines: dict[str, Path]):

@@ -27,6 +27,8 @@ WIDGET_TITLES = {
     "cell_sources": "cell_source", "tissue_sources": "tissue_source", "engineering": "engineering",
     "designs": "design", "evidence_levels": "evidence_level", "outcome_measures": "outcome_measure",
 }
+MORE_OPEN_KEY = "sidebar_more_filters_open"  # not under PREFIX: "Reset" clears the filters, not the panel
+MORE_KEYS = tuple(f"{PREFIX}_{name}" for name in (*MORE_CHOICES, "countries", "min_patients"))
 VOCAB_CATEGORY = {
     "diseases": "diseases", "therapy_classes": "therapy_classes", "targets": "targets", "cell_sources": "cell_sources",
     "tissue_sources": "tissue_sources", "engineering": "engineering", "designs": "designs",
@@ -73,9 +75,9 @@ def write_filters_to_state(filters: Filters, atlas: Atlas) -> None:
     st.session_state[key("exclude_high_risk")] = filters.exclude_high_risk
 
 
-def _options(atlas: Atlas, name: str) -> list:
+def _options(atlas: Atlas, name: str, facts: dict) -> list:
     """Values present in the data, in vocabulary order, plus anything already selected (so a seeded value never breaks the widget)."""
-    present = atlas_facts()["values"][name]
+    present = facts["values"][name]
     if name == "subtypes":
         order = list(atlas.vocabulary.all_subtypes)
     elif name == "evidence_levels":
@@ -94,10 +96,10 @@ def _label(atlas: Atlas, name: str, value, lang: str) -> str:
     return atlas.vocabulary.label(VOCAB_CATEGORY[name], value, lang)
 
 
-def _choice_widget(atlas: Atlas, name: str, counts: dict, lang: str) -> None:
+def _choice_widget(atlas: Atlas, name: str, counts: dict, lang: str, facts: dict) -> None:
     st.multiselect(
         t(WIDGET_TITLES[name]),
-        options=_options(atlas, name),
+        options=_options(atlas, name, facts),
         format_func=lambda value: f"{_label(atlas, name, value, lang)} ({counts.get(value, 0)})",
         key=key(name),
         placeholder="—",
@@ -138,29 +140,56 @@ def reset_filters() -> None:
             del st.session_state[name]
 
 
+def keep_unshown_filters() -> None:
+    """The "More filters" widgets are drawn only while their toggle is on, and Streamlit forgets the value of a
+    widget that a run does not draw. Writing each value back to session state at the top of the run keeps it."""
+    for name in MORE_KEYS:
+        if name in st.session_state:
+            st.session_state[name] = st.session_state[name]
+
+
+def more_filters_summary(atlas: Atlas, lang: str) -> str:
+    """The active "More filters", for the caption under their switched-off toggle: a hidden filter must never be a surprise."""
+    parts = [f"{t(WIDGET_TITLES[name])}: " + ", ".join(_label(atlas, name, value, lang) for value in st.session_state[key(name)])
+             for name in MORE_CHOICES if st.session_state.get(key(name))]
+    if st.session_state.get(key("countries")):
+        parts.append(f"{t('country')}: " + ", ".join(st.session_state[key("countries")]))
+    if (st.session_state.get(key("min_patients")) or 1) > 1:
+        parts.append(f"{t('min_patients')}: {st.session_state[key('min_patients')]}")
+    return "; ".join(parts)
+
+
 def sidebar_filters(atlas: Atlas) -> Filters:
     """Draw the global filters in the sidebar and return what they select. Each option shows how many studies it holds."""
     lang = current_language()
-    low, high = atlas_facts()["years"]
+    facts = atlas_facts()
+    low, high = facts["years"]
     st.session_state.setdefault(key("years"), (low, high))
+    keep_unshown_filters()
     with st.sidebar:
         st.subheader(t("filters"))
         st.toggle(t("article_only"), key=key("article_only"), help=t("article_only_help"))
         st.toggle(t("exclude_high_risk"), key=key("exclude_high_risk"), help=t("exclude_high_risk_help"))
         tier_labels = {tier: t(f"tier_{tier}") for tier in TIERS}  # resolved now: format functions may run outside the script
         st.radio(t("tier"), TIERS, format_func=tier_labels.get, key=key("tier"))
-        counts = facets(filters_from_state(), (*MAIN_CHOICES, *MORE_CHOICES))
+        # Eight widgets fewer on every rerun of every page while "More filters" is closed (bench/RESULTS.md)
+        more_open = bool(st.session_state.get(MORE_OPEN_KEY))
+        counts = facets(filters_from_state(), (*MAIN_CHOICES, *MORE_CHOICES) if more_open else MAIN_CHOICES)
         for name in MAIN_CHOICES:
-            _choice_widget(atlas, name, counts[name], lang)
+            _choice_widget(atlas, name, counts[name], lang, facts)
         st.slider(t("years"), min_value=low, max_value=max(high, low + 1), key=key("years"))
         st.text_input(t("search"), key=key("text"), max_chars=200)
-        with st.expander(t("more_filters")):
-            for name in MORE_CHOICES:
-                _choice_widget(atlas, name, counts[name], lang)
-            countries = list(atlas_facts()["countries"])
-            st.session_state[key("countries")] = [c for c in st.session_state.get(key("countries"), []) if c in countries]
-            st.multiselect(t("country"), countries, key=key("countries"), placeholder="—")
-            st.number_input(t("min_patients"), min_value=1, max_value=10_000, step=1, key=key("min_patients"))
+        # a toggle rather than an expander: the widgets below it are not drawn at all while it is off
+        if st.toggle(t("more_filters"), key=MORE_OPEN_KEY):
+            with st.container(border=True):
+                for name in MORE_CHOICES:
+                    _choice_widget(atlas, name, counts[name], lang, facts)
+                countries = list(facts["countries"])
+                st.session_state[key("countries")] = [c for c in st.session_state.get(key("countries"), []) if c in countries]
+                st.multiselect(t("country"), countries, key=key("countries"), placeholder="—")
+                st.number_input(t("min_patients"), min_value=1, max_value=10_000, step=1, key=key("min_patients"))
+        elif active := more_filters_summary(atlas, lang):
+            st.caption(t("more_filters_active", filters=active))
         chosen_studies = st.session_state.get(key("study_ids"), [])
         if chosen_studies:
             st.info(t("map_cell_filter", n=len(chosen_studies)))

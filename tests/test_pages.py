@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.filters import MORE_CHOICES, MORE_OPEN_KEY
 from evidence.filters import Filters, filter_evidence
 from evidence.paths import PROJECT_ROOT
 
@@ -29,6 +30,36 @@ def go(app: AppTest, page: str) -> AppTest:
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
+
+
+def show_more_filters(app: AppTest) -> AppTest:
+    app.toggle(key=MORE_OPEN_KEY).set_value(True).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def test_more_filters_are_drawn_only_when_asked_and_keep_their_values(atlas):
+    app = go(open_app(), "pages/explorer.py")
+    hidden = {f"flt_{name}" for name in MORE_CHOICES} | {"flt_countries"}
+    assert hidden.isdisjoint(m.key for m in app.multiselect)  # not drawn: the cheap rerun of every page
+    show_more_filters(app).multiselect(key="flt_designs").set_value(["rct"]).run()
+    app.number_input(key="flt_min_patients").set_value(5).run()
+    app.toggle(key=MORE_OPEN_KEY).set_value(False).run()
+    assert hidden.isdisjoint(m.key for m in app.multiselect)
+    expected = filter_evidence(atlas.evidence, Filters(designs=("rct",), min_patients=5))
+    assert len(expected) > 0
+    for _ in range(2):  # the values outlive runs in which their widgets are not drawn
+        assert explorer_study_ids(app) == Counter(expected["study_id"])
+        app.switch_page("pages/explorer.py").run()
+    summary = [c.value for c in app.sidebar.caption if c.value.startswith("Also filtering")]
+    assert summary and "Randomised controlled trial" in summary[0] and "5" in summary[0]
+    assert show_more_filters(app).multiselect(key="flt_designs").value == ["rct"]
+
+
+def test_a_link_with_a_more_filter_applies_it_and_says_so(atlas):
+    app = go(open_app({"design": "rct"}, lang="zh"), "pages/explorer.py")
+    assert explorer_study_ids(app) == Counter(filter_evidence(atlas.evidence, Filters(designs=("rct",)))["study_id"])
+    assert any(c.value.startswith("另有筛选") for c in app.sidebar.caption)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -78,7 +109,7 @@ def test_explorer_shows_exactly_the_filtered_rows(atlas):
     ],
 )
 def test_each_sidebar_filter_reaches_the_grid(atlas, widget, value, filters):
-    app = go(open_app(), "pages/explorer.py")
+    app = show_more_filters(go(open_app(), "pages/explorer.py"))
     app.multiselect(key=widget).set_value(value).run()
     expected = filter_evidence(atlas.evidence, filters)
     assert len(expected) > 0
@@ -89,7 +120,7 @@ def test_text_year_size_and_tier_filters_reach_the_grid(atlas):
     app = go(open_app(), "pages/explorer.py")
     app.text_input(key="flt_text").input("stem").run()
     app.slider(key="flt_years").set_value((2012, 2020)).run()
-    app.number_input(key="flt_min_patients").set_value(10).run()
+    show_more_filters(app).number_input(key="flt_min_patients").set_value(10).run()
     app.radio(key="flt_tier").set_value("trials").run()
     expected = filter_evidence(atlas.evidence, Filters(text="stem", year_from=2012, year_to=2020, min_patients=10, tier="trials"))
     assert len(expected) > 0
