@@ -576,31 +576,40 @@ def country_bar(counts: pd.DataFrame, top: int = 15) -> go.Figure:
     return fig
 
 
-def render_landscape(query: TrialQuery, data: dict) -> None:
+def render_starts(query: TrialQuery, data: dict) -> None:
     by_names = {"therapy_class": t("therapy_class"), "target": t("target")}
-    st.markdown(f"**{t('trials_chart_starts')}**")
     by = st.radio(t("trials_starts_by"), list(by_names), horizontal=True, key="trials_year_by", format_func=by_names.get)
-    counts = data[f"years_{by}"]
-    if counts.empty:
+    if data[f"years_{by}"].empty:
         st.info(t("trials_no_start_dates"))
     else:
         st.plotly_chart(figure("starts", query, option=by), width="stretch", key="trials_starts_chart")
     st.caption(t("trials_starts_caption", n=data["undated"]))
+
+
+def render_phases(query: TrialQuery) -> None:
+    st.plotly_chart(figure("phases", query), width="stretch", key="trials_phase_chart")
+    st.caption(t("trials_phases_caption"))
+
+
+def render_countries(query: TrialQuery, data: dict) -> None:
     countries = data["countries"]
-    phases, bars = st.columns(2)
-    with phases:
-        st.markdown(f"**{t('trials_chart_phases')}**")
-        st.plotly_chart(figure("phases", query), width="stretch", key="trials_phase_chart")
-        st.caption(t("trials_phases_caption"))
-    with bars:
-        st.markdown(f"**{t('trials_chart_countries')}**")
-        if countries.empty:
-            st.info(t("trials_no_countries"))
-            return
-        st.plotly_chart(figure("bars", query), width="stretch", key="trials_country_bar")
+    if countries.empty:
+        st.info(t("trials_no_countries"))
+        return
     st.plotly_chart(figure("map", query), width="stretch", key="trials_country_map",
                     config={"topojsonURL": topojson_url(), "displayModeBar": False})
+    st.plotly_chart(figure("bars", query), width="stretch", key="trials_country_bar")
     st.caption(t("trials_countries_caption", n=data["no_country"], shown=min(15, len(countries)), total=len(countries)))
+
+
+def landscape_sections(query: TrialQuery, filters: Filters, shown: pd.DataFrame, data: dict, vocab: Vocabulary, atlas: Atlas) -> dict:
+    """The page's chart sections by tab label, in order; the page draws only the open one."""
+    return {
+        t("trials_tab_cells"): lambda: render_cells_section(query, filters, shown, vocab, atlas),
+        t("trials_chart_starts"): lambda: render_starts(query, data),
+        t("trials_chart_phases"): lambda: render_phases(query),
+        t("trials_chart_countries"): lambda: render_countries(query, data),
+    }
 
 
 # -- innovations and credits ------------------------------------------------------------------------------------------

@@ -103,8 +103,8 @@ st.subheader(t("keep_in_mind"))
 for sentence in caveat_sentences(notes, atlas):
     st.markdown(f"- {sentence}")
 
-if measure:
-    st.subheader(t("forest_plots"))
+
+def forest_section() -> None:
     columns = st.columns(2)
     for index, result in enumerate(r for r in results if not r.outcome_rows.empty):
         with columns[index % 2]:
@@ -112,11 +112,23 @@ if measure:
             table_download(result.outcome_rows, f"rheumcell-atlas_forest_{disease}_{measure}_{result.group.replace('|', '-')}.csv",
                            t("download_per_study"), f"compare_forest_csv_{result.group}")
 
-    st.subheader(t("durability_title"))
+
+def durability_section() -> None:
     st.caption(t("durability_caption"))
     pooled_groups = [r.group for r in results if not r.outcome_rows.empty] or list(groups)
     chosen = st.selectbox(t("therapy"), pooled_groups, format_func=lambda g: therapy_group_label(g, vocab, lang), key="compare_durability_group")
     durability_panel(*durability(disease, subtype, chosen, measure, method), atlas, key="compare", choices=(disease, subtype, chosen, measure, method))
 
-st.subheader(t("safety"))
-safety_panel(results, atlas, (disease, subtype, tuple(groups)))
+
+def safety_section() -> None:
+    safety_panel(results, atlas, (disease, subtype, tuple(groups)))
+
+
+sections = {t("forest_plots"): forest_section, t("durability_title"): durability_section} if measure else {}
+sections[t("safety")] = safety_section
+# Only the open tab draws its charts: all of them at once (forest plots, durability, cumulative, safety) made the page
+# the slowest to render in the browser (bench/RESULTS.md). The tabs track which one is open, as on the Maps page.
+for tab, draw in zip(st.tabs(list(sections), key="compare_tab", on_change="rerun"), sections.values()):
+    with tab:
+        if tab.open:
+            draw()

@@ -13,11 +13,10 @@ from components.trials import (
     follow_trial_to_explorer,
     frames,
     kpi_row,
+    landscape_sections,
     page_filters,
     published_trials,
-    render_cells_section,
     render_innovations,
-    render_landscape,
     shown_rows,
     sidebar_scope_caption,
     trial_table,
@@ -49,11 +48,13 @@ if not data["ids"]:
 else:
     shown = shown_rows(query)
 
-    st.subheader(t("trials_cells_title"))
-    render_cells_section(query, filters, shown, vocab, atlas)
-
-    st.subheader(t("trials_landscape_title"))
-    render_landscape(query, data)
+    # Only the open tab draws its chart: five Plotly figures at once made this the slowest page to render in the
+    # browser (bench/RESULTS.md). The tabs track which one is open, as on the Maps page.
+    sections = landscape_sections(query, filters, shown, data, vocab, atlas)
+    for tab, draw in zip(st.tabs(list(sections), key="trials_tab", on_change="rerun"), sections.values()):
+        with tab:
+            if tab.open:
+                draw()
 
     st.subheader(t("trials_table_title", n=len(shown)))
     trial_table(shown, key="trials_table")

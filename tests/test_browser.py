@@ -107,12 +107,21 @@ def test_clicking_a_map_cell_lists_its_studies(app_url, page):
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def open_tab(page, name: str) -> None:
+    """Open a tab of the page (the Compare and Trials pages draw only the open one) and wait for its rerun."""
+    page.get_by_role("tab", name=name, exact=True).click()
+    wait_rerun(page)
+
+
 def test_compare_page_draws_forest_plots(app_url, page):
     open_page(page, f"{app_url}/compare")
-    charts = page.locator('[data-testid="stPlotlyChart"]')
-    assert charts.count() >= 2  # at least one forest plot and the safety panel
-    assert page.locator(".js-plotly-plot .scatterlayer").count() >= 2
+    assert page.get_by_role("tab", name="Forest plots", exact=True).get_attribute("aria-selected") == "true"
+    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 1  # the open tab: one forest plot per therapy
+    assert page.locator(".js-plotly-plot .scatterlayer").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "compare-forest.png"), full_page=True)
+    open_tab(page, "Safety")
+    page.locator(".js-plotly-plot .scatterlayer").first.wait_for(timeout=30_000)  # the safety panel, drawn once opened
+    assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_upload_round_trip_in_the_browser(app_url, page, tmp_path):
@@ -176,10 +185,12 @@ def test_explorer_study_detail_shows_grades(app_url, page, atlas, lang):
 def test_compare_shows_certainty_sensitivity_and_durability_for_sle_cd19(app_url, page, lang):
     """SLE × CD19 CAR-T: the summary of findings with footnotes, the sensitivity table and the durability chart."""
     open_page(page, f"{app_url}/compare?lang={lang}&disease=sle&class=car_t&target=cd19&measure=doris_remission")
-    titles = {"en": ("Summary of findings", "Durability"), "zh": ("结果总结", "疗效持久性")}[lang]
-    for title in titles:
-        page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
-    assert page.locator(".js-plotly-plot .scatterlayer").count() >= 3  # forest plots, durability, safety
+    summary, durability = {"en": ("Summary of findings", "Durability"), "zh": ("结果总结", "疗效持久性")}[lang]
+    page.get_by_role("heading", name=summary).first.wait_for(timeout=60_000)
+    assert page.locator(".js-plotly-plot .scatterlayer").count() >= 1  # the open tab's forest plot
+    open_tab(page, durability)
+    page.locator('[data-testid="stTabs"] .js-plotly-plot .scatterlayer').first.wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stTabs"] .js-plotly-plot').count() >= 1  # the durability chart, drawn once opened
     page.set_viewport_size({"width": 1440, "height": 5200})  # the app scrolls inside its own container: a tall window shows it all
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / f"compare-{lang}.png"))
@@ -223,8 +234,10 @@ def test_trials_page_cell_lists_its_trials_and_a_trial_opens_its_study(app_url, 
 
     open_page(page, f"{app_url}/trials?disease=sle&lang={lang}")
     assert page.locator("h1").first.inner_text() == say("page_trials")
+    open_tab(page, say("trials_chart_countries"))
     page.locator(".choroplethlocation").first.wait_for(timeout=30_000)
     assert page.locator(".choroplethlocation").count() == len(lands.country_counts(tables, filter_trials(tables, diseases=("sle",))))
+    open_tab(page, say("trials_tab_cells"))
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     index = chart.evaluate(CELL_INDEX_JS, ["sle", cell["target"]])
     assert index >= 0

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.filters import MORE_CHOICES, MORE_OPEN_KEY
+from components.i18n import read_catalogue
 from evidence.filters import Filters, filter_evidence
 from evidence.paths import PROJECT_ROOT
 
@@ -163,6 +164,22 @@ def test_maps_draw_each_matrix_only_when_its_tab_is_open(query):
     assert not app.exception and len(app.get("plotly_chart")) == 1
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_compare_draws_only_the_open_tab(lang):
+    app = go(open_app({"lang": lang, "disease": "sle", "class": "car_t", "target": "cd19", "measure": "doris_remission"}), "pages/compare.py")
+    catalogue = read_catalogue()
+    tabs = [catalogue[key][lang == "zh"] for key in ("forest_plots", "durability_title", "safety")]
+    assert [tab.label for tab in app.tabs] == tabs
+    forests = [chart for chart in app.get("plotly_chart") if chart.proto.id and "compare_forest" in chart.proto.id]
+    assert len(app.get("plotly_chart")) == len(forests) == 1  # one therapy chosen: one forest plot, nothing else drawn
+    app.session_state["compare_tab"] = tabs[1]
+    app.run()
+    assert not app.exception and len(app.get("plotly_chart")) == 2  # responders over time, cumulative estimate
+    app.session_state["compare_tab"] = tabs[2]
+    app.run()
+    assert not app.exception and len(app.get("plotly_chart")) == 1
+
+
 @pytest.mark.parametrize(
     ("disease", "groups"),
     [
@@ -180,7 +197,7 @@ def test_compare_three_therapy_sets_in_two_diseases(atlas, disease, groups):
     assert len(table) == len(groups)
     subheaders = [s.value for s in app.subheader]
     if app.selectbox(key="compare_measure").value is not None:
-        assert "Summary of findings" in subheaders and "Durability" in subheaders
+        assert "Summary of findings" in subheaders and [tab.label for tab in app.tabs] == ["Forest plots", "Durability", "Safety"]
     for model in ("PFT", "PLO", "GLMM"):
         app.radio(key="compare_model").set_value(model).run()
         assert not app.exception

@@ -194,7 +194,13 @@ def test_the_page_renders_in_both_languages(tables, lang):
     assert shown[text("trials_kpi_published", lang)] == str(int((tables.trials["n_linked_studies"] > 0).sum()))
     assert shown[text("trials_kpi_no_results", lang)] == str(int(tables.trials["no_results_in_atlas"].sum()))
     assert shown[text("trials_kpi_enrolment", lang)] == f"{int(tables.trials['enrolment'].sum()):,}"
-    assert len(app.get("plotly_chart")) == 5  # target × disease, starts, phases, country bars, country map
+    tabs = [text(key, lang) for key in ("trials_tab_cells", "trials_chart_starts", "trials_chart_phases", "trials_chart_countries")]
+    assert [tab.label for tab in app.tabs] == tabs
+    assert len(app.get("plotly_chart")) == 1  # the open tab only: target × disease
+    for tab, charts in zip(tabs[1:], (1, 1, 2)):  # starts; phases; country map and bars
+        app.session_state["trials_tab"] = tab
+        app.run()
+        assert not app.exception and len(app.get("plotly_chart")) == charts, tab
     if lang == "zh":
         assert set(trial_table(app)["status"]) - {""} <= set(trial_vocabulary().labels("trial_statuses", "zh").values())
 
