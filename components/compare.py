@@ -118,8 +118,8 @@ def render_summary_of_findings(results: list[TherapyComparison], certainty: dict
         "certainty": st.column_config.TextColumn(t("certainty"), help=t("certainty_help")),
         "start": st.column_config.TextColumn(t("certainty_start"), help=t("certainty_start_help")),
     })
-    for note in footnotes:
-        st.caption(note)
+    if footnotes:  # one element for all of them: the browser's cost is per element (bench/RESULTS.md)
+        st.caption("\n".join(footnotes))
     return table
 
 

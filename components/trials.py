@@ -40,6 +40,7 @@ from evidence.vocabulary import Vocabulary
 
 WORLD_TOPOLOGY = Path(__file__).resolve().parent / "geo" / "world_110m.json"  # see components/geo/README.md
 FOLLOW_KEY = "_trials_open_explorer"  # set by a "publications of this trial" button; the next run opens the Explorer
+PUBLISHED_OPEN_KEY = "trials_published_open"  # the "trials with a published report" expander: its buttons are drawn only while open
 PAGE_FILTERS = {"statuses": "trials_status", "phases": "trials_phase", "sponsor_classes": "trials_sponsor", "countries": "trials_country"}
 FILTER_CATEGORIES = {"statuses": "trial_statuses", "phases": "trial_phases", "sponsor_classes": "sponsor_classes"}
 YEARS_KEY = "trials_years"
@@ -454,8 +455,12 @@ def published_trials(shown: pd.DataFrame) -> None:
     linked = shown[shown["linked_studies"].astype(str) != ""]
     if linked.empty:
         return
-    with st.expander(t("trials_published_expander", n=len(linked))):
-        publication_buttons(linked, key="trials_table_open")
+    # drawn only while open: a closed expander still renders its buttons, one per published trial (26 today), and
+    # Streamlit's frontend cost per element made this page slow to show (bench/RESULTS.md)
+    expander = st.expander(t("trials_published_expander", n=len(linked)), key=PUBLISHED_OPEN_KEY, on_change="rerun")
+    if expander.open:
+        with expander:
+            publication_buttons(linked, key="trials_table_open")
 
 
 def export_table(readable: pd.DataFrame) -> pd.DataFrame:

@@ -100,8 +100,8 @@ if measure:
     render_sensitivity(results, analyses, leave_one_out_refits(disease, subtype, tuple(groups), measure, method), atlas)
 
 st.subheader(t("keep_in_mind"))
-for sentence in caveat_sentences(notes, atlas):
-    st.markdown(f"- {sentence}")
+if sentences := caveat_sentences(notes, atlas):
+    st.markdown("\n".join(f"- {sentence}" for sentence in sentences))  # one list, one element
 
 
 def forest_section() -> None:

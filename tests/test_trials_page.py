@@ -13,6 +13,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from components.i18n import read_catalogue
+from components.trials import PUBLISHED_OPEN_KEY
 from evidence.filters import Filters, filter_evidence
 from evidence.trials import landscape as lands
 from evidence.trials.schema import trial_vocabulary
@@ -329,6 +330,9 @@ def test_a_trials_publications_button_opens_exactly_its_studies_in_the_explorer(
     shown = tables.trials[tables.trials["trial_id"].isin(table_ids(app)) & (tables.trials["n_linked_studies"] > 0)]
     trial = shown[shown["linked_studies"].str.contains("harris-2018")].iloc[0]  # an earlier report: needs every report
     studies = trial["linked_studies"].split("; ")
+    assert not [b for b in app.button if str(b.key).startswith("trials_table_open_")]  # drawn only once the expander opens
+    app.session_state[PUBLISHED_OPEN_KEY] = True  # the reader opens "trials with a published report"
+    app.run()
     button = app.button(key=f"trials_table_open_{trial['trial_id']}")
     assert button.label == text("trials_open_publications", lang, trial=trial["trial_id"], n=len(studies))
     button.click().run()
