@@ -7,6 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.caching import cache_resource
+
 from components.charts import cumulative_figure, durability_figure, forest_figure, safety_figure
 from components.data import atlas_key
 from components.i18n import current_language, t
@@ -154,7 +156,7 @@ def forest(result: TherapyComparison, atlas: Atlas, measure: str, choices: tuple
     return _forest(atlas_key(), choices, result.group, measure, current_language(), result, atlas, risk)
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@cache_resource(max_entries=256)
 def _forest(key: tuple, choices: tuple, group: str, measure: str, lang: str, _result: TherapyComparison, _atlas: Atlas, _risk: dict) -> go.Figure:
     result, atlas = _result, _atlas
     rows = result.outcome_rows.copy()
@@ -195,7 +197,7 @@ def durability_panel(points: pd.DataFrame, missing: int, cumulative: pd.DataFram
         st.plotly_chart(_durability_figures(atlas_key(), choices, lang, points, cumulative, atlas)[1], width="stretch", key=f"{key}_cumulative")
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@cache_resource(max_entries=128)
 def _durability_figures(key: tuple, choices: tuple, lang: str, _points: pd.DataFrame, _cumulative: pd.DataFrame,
                         _atlas: Atlas) -> tuple[go.Figure | None, go.Figure | None]:
     # shared figures, as the forest plots: st.plotly_chart only reads them; building both was a fifth of a rerun
@@ -226,7 +228,7 @@ def safety_rates(results: list[TherapyComparison], atlas: Atlas, lang: str) -> p
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@cache_resource(max_entries=128)
 def _safety_figure(key: tuple, choices: tuple, lang: str, _results: list[TherapyComparison], _atlas: Atlas) -> go.Figure | None:
     rates = safety_rates(_results, _atlas, lang)
     return None if rates.empty else safety_figure(rates, labels={"axis": t("safety_axis")})

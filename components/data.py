@@ -9,6 +9,8 @@ import uuid
 import pandas as pd
 import streamlit as st
 
+from components.caching import cache_data, cache_resource
+
 from evidence import Atlas, data_fingerprint, load_atlas
 from evidence.compare import (
     COMPARE_COLUMNS,
@@ -46,7 +48,7 @@ EXCLUDE_HIGH_RISK_KEY = "flt_exclude_high_risk"  # the sidebar switch "exclude s
 MATRICES = {"therapy": therapy_disease_map, "target": target_disease_matrix, "mechanism": mechanism_disease_matrix}
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@cache_resource(max_entries=4)
 def _load_atlas(data_state: str) -> Atlas:
     # Keyed on a digest of the data files' names, sizes and mtimes: an edited YAML reloads without a restart.
     # cache_resource shares one Atlas instead of unpickling a copy on every run (4.3 ms vs 1.1 ms measured);
@@ -66,7 +68,7 @@ def store_uploads(studies: list, file_name: str) -> None:
     st.session_state[UPLOADS_KEY] = {"studies": studies, "file": file_name, "token": uuid.uuid4().hex}
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@cache_resource(max_entries=16)
 def _variant(key: tuple, _base: Atlas) -> Atlas:
     """The base atlas read another way: key = (data state, uploads token, article_only, exclude_high_risk)."""
     atlas = _base
@@ -132,7 +134,7 @@ def article_only_atlas() -> tuple[tuple, Atlas]:
     return atlas_variant(article_only=True)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@cache_data(max_entries=8)
 def _hidden_count(key: tuple, _atlas: Atlas) -> int:
     return hidden_by_article_only(_atlas)
 
@@ -142,7 +144,7 @@ def hidden_numbers() -> int:
     return _hidden_count(st.session_state[RUN_ATLAS_KEY][3], full_atlas())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@cache_data(max_entries=8)
 def _high_risk_count(key: tuple, _atlas: Atlas) -> int:
     return int((_atlas.studies["risk_of_bias"].astype("object") == "high").sum())
 
@@ -153,28 +155,28 @@ def high_risk_studies() -> int:
 
 
 # Derived results, cached per (atlas key, arguments). `_atlas` is not hashed: the key stands for it.
-@st.cache_data(show_spinner=False, max_entries=256)
+@cache_data(max_entries=256)
 def _facets(key: tuple, filters: Filters, names: tuple, _atlas: Atlas) -> dict:
     return facet_counts_all(_atlas.evidence, filters, names)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@cache_data(max_entries=128)
 def _view(key: tuple, filters: Filters, _atlas: Atlas) -> pd.DataFrame:
     return filter_evidence(_atlas.evidence, filters)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@cache_data(max_entries=128)
 def _display(key: tuple, filters: Filters, lang: str, limit: int, _atlas: Atlas) -> pd.DataFrame:
     return display_rows(filter_evidence(_atlas.evidence, filters).head(limit), _atlas.vocabulary, lang)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@cache_data(max_entries=256)
 def _matrix(key: tuple, kind: str, filters: Filters, measure: str | None, _atlas: Atlas) -> pd.DataFrame:
     view = filter_evidence(_atlas.evidence, filters, columns=MATRIX_COLUMNS)  # only what the matrices read
     return remission_matrix(view, measure) if kind == "remission" else MATRICES[kind](view)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@cache_resource(max_entries=64)
 def _base(key: tuple, disease: str, subtype: str | None, _atlas: Atlas) -> pd.DataFrame:
     # shared and read only. Only the columns a comparison reads: each of its many row filters then copies 18 columns
     # instead of ~85 (copying them was most of a first Compare render: bench/RESULTS.md)
@@ -182,7 +184,7 @@ def _base(key: tuple, disease: str, subtype: str | None, _atlas: Atlas) -> pd.Da
     return comparison_base(evidence[[c for c in COMPARE_COLUMNS if c in evidence.columns]], disease, subtype)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cache_data(max_entries=64)
 def _comparison_choices(key: tuple, disease: str, subtype: str | None, groups: tuple, _atlas: Atlas) -> tuple[list, list]:
     base = _base(key, disease, subtype, _atlas)
     options = therapy_options(base)
@@ -192,27 +194,27 @@ def _comparison_choices(key: tuple, disease: str, subtype: str | None, groups: t
 
 # The comparison results below are shared records (cache_resource): the page only reads them, and unpickling every
 # therapy's frames for each of the four comparisons of a run was most of the Compare page's rerun (bench/RESULTS.md).
-@st.cache_resource(show_spinner=False, max_entries=64)
+@cache_resource(max_entries=64)
 def _comparison(key: tuple, disease: str, subtype: str | None, groups: tuple, measure: str | None, method: PoolMethod, _atlas: Atlas):
     base = _base(key, disease, subtype, _atlas)
     results = [compare_therapy(base, _atlas.safety, group, measure, method) for group in groups]
     return results, comparison_table(results), caveats(results)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@cache_resource(max_entries=64)
 def _leave_one_out(key: tuple, disease: str, subtype: str | None, groups: tuple, measure: str, method: PoolMethod, _atlas: Atlas) -> dict:
     results, _, _ = _comparison(key, disease, subtype, groups, measure, method, _atlas)
     return {r.group: leave_one_out(r, method) for r in results if r.pooled is not None and len(r.outcome_rows) > 1}
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@cache_resource(max_entries=64)
 def _durability(key: tuple, disease: str, subtype: str | None, group: str, measure: str, method: PoolMethod, _atlas: Atlas):
     base = _base(key, disease, subtype, _atlas)
     points, missing = durability_points(base, group, measure)
     return points, missing, cumulative_pool(base, group, measure, method)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@cache_data(max_entries=128)
 def _export(key: tuple, extension: str, filters: Filters, lang: str, _atlas: Atlas) -> bytes:
     view = filter_evidence(_atlas.evidence, filters)
     studies = studies_in(view, _atlas.studies)
@@ -223,7 +225,7 @@ def _export(key: tuple, extension: str, filters: Filters, lang: str, _atlas: Atl
     return (to_bibtex(studies) if extension == "bib" else to_ris(studies)).encode("utf-8")
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@cache_resource(max_entries=16)
 def _atlas_facts(key: tuple, _atlas: Atlas) -> dict:
     # shared, read only: tuples and frozensets. Recomputing these on every rerun was a tenth of the home page's time.
     evidence = _atlas.evidence
@@ -239,7 +241,7 @@ def atlas_facts() -> dict:
     return _atlas_facts(atlas_key(), session_atlas())
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cache_data(max_entries=32)
 def _overview(key: tuple, _atlas: Atlas) -> tuple[Summary, pd.DataFrame, pd.DataFrame]:
     newest = filter_evidence(_atlas.evidence, Filters())
     return summarise(newest), totals_by(newest, "therapy_class"), totals_by(newest, "disease")
@@ -274,7 +276,7 @@ def matrix(kind: str, filters: Filters, measure: str | None = None) -> pd.DataFr
     return _matrix(atlas_key(), kind, filters, measure, session_atlas())
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@cache_data(max_entries=128)
 def _counted_measures(key: tuple, filters: Filters, _atlas: Atlas) -> list[str]:
     return measures_with_counts(filter_evidence(_atlas.evidence, filters))
 
@@ -309,7 +311,7 @@ def durability(disease: str, subtype: str | None, group: str, measure: str, meth
     return _durability(atlas_key(), disease, subtype, group, measure, method, session_atlas())
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@cache_resource(max_entries=4)
 def _trial_tables(state: str):
     # one shared, read-only copy per data state (the Trials page and the Compare page's certainty both read it)
     from evidence.trials.table import load_trial_tables
@@ -326,7 +328,7 @@ def unpublished_trials(group: str, disease: str) -> int | None:
         return None
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@cache_data(max_entries=256)
 def _unpublished(state: str, group: str, disease: str) -> int:
     from evidence.trials.table import filter_trials
 

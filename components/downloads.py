@@ -10,6 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.caching import cache_data
+
 from components.data import export_bytes
 from components.i18n import current_language, t
 from evidence import Atlas
@@ -30,12 +32,12 @@ def download_row(atlas: Atlas, filters: Filters, key_prefix: str) -> None:
                                mime=mime, key=f"{key_prefix}_{extension}", width="stretch", on_click="ignore")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cache_data(max_entries=64)
 def _csv(frame: pd.DataFrame) -> bytes:
     return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cache_data(max_entries=32)
 def _workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
     return tables_to_xlsx(sheets)
 

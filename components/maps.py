@@ -8,6 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.caching import cache_resource
+
 from components.charts import bubble_map_figure, grid_figure
 from components.data import atlas_key, matrix, session_atlas
 from components.filters import write_filters_to_state
@@ -63,7 +65,7 @@ def therapy_map(atlas: Atlas, filters: Filters, colour_by: str, measure: str | N
     return _therapy_map(atlas_key(), filters, colour_by, measure, current_language(), atlas)
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@cache_resource(max_entries=128)
 def _therapy_map(key: tuple, filters: Filters, colour_by: str, measure: str | None, lang: str, _atlas: Atlas) -> tuple[go.Figure, pd.DataFrame]:
     atlas = _atlas
     cells = matrix("therapy", filters)
@@ -103,7 +105,7 @@ def count_grid(atlas: Atlas, cells: pd.DataFrame, row: str, row_category: str, v
     return _count_grid(atlas_key(), filters, row, row_category, value, current_language(), cells, atlas)
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@cache_resource(max_entries=128)
 def _count_grid(key: tuple, filters: Filters, row: str, row_category: str, value: str, lang: str, _cells: pd.DataFrame, _atlas: Atlas) -> go.Figure:
     atlas, cells = _atlas, _cells
     rows = axis_order(cells[row], atlas.vocabulary.ids(row_category)) if not cells.empty else []
@@ -125,7 +127,7 @@ def remission_grid(atlas: Atlas, filters: Filters, measure: str) -> tuple[go.Fig
     return _remission_grid(atlas_key(), filters, measure, current_language(), atlas)
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@cache_resource(max_entries=128)
 def _remission_grid(key: tuple, filters: Filters, measure: str, lang: str, _atlas: Atlas) -> tuple[go.Figure, pd.DataFrame]:
     atlas = _atlas
     cells = matrix("remission", filters, measure)

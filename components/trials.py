@@ -18,6 +18,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.caching import cache_data, cache_resource
+
 from components.charts import CONTINUOUS_SCALE, FONT, PALETTE
 from components.data import _trial_tables, atlas_key, filtered_view, matrix, session_atlas
 from components.downloads import XLSX_MIME
@@ -77,7 +79,7 @@ def _state() -> str:
     return atlas_key()[0]
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@cache_resource(max_entries=4)
 def _tables(state: str) -> TrialTables:
     return _trial_tables(state)  # one shared copy per data state instead of an unpickled one per call; never mutated
 
@@ -87,7 +89,7 @@ def trial_tables() -> TrialTables:
     return _tables(_state())
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@cache_resource(max_entries=4)
 def _vocabulary(state: str) -> Vocabulary:
     return trial_vocabulary.__wrapped__(VOCABULARY_FILE)  # the lru-cached loader would keep an edited file's old terms
 
@@ -97,7 +99,7 @@ def vocabulary() -> Vocabulary:
     return _vocabulary(_state())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cache_data(max_entries=64)
 def _frames(state: str, query: TrialQuery) -> dict:
     tables = _tables(state)
     ids = lands.select(tables, query)
@@ -118,7 +120,7 @@ def frames(query: TrialQuery) -> dict:
     return _frames(_state(), query)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cache_data(max_entries=64)
 def _compared(state: str, key: tuple, query: TrialQuery, filters: Filters) -> pd.DataFrame:
     return lands.compare_cells(_frames(state, query)["cells"], matrix("target", filters))
 
@@ -128,12 +130,12 @@ def compared_cells(query: TrialQuery, filters: Filters) -> pd.DataFrame:
     return _compared(_state(), atlas_key(), query, filters)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cache_data(max_entries=64)
 def _readable(state: str, query: TrialQuery, lang: str) -> pd.DataFrame:
     return lands.readable_trials(_frames(state, query)["rows"], _vocabulary(state), lang, t("trials_unclear"))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cache_data(max_entries=64)
 def _shown(state: str, key: tuple, query: TrialQuery, lang: str, _studies: pd.DataFrame) -> pd.DataFrame:
     rows = _frames(state, query)["rows"]
     readable = _readable(state, query, lang)
@@ -151,7 +153,7 @@ def shown_rows(query: TrialQuery) -> pd.DataFrame:
     return _shown(_state(), atlas_key(), query, current_language(), session_atlas().studies)
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@cache_resource(max_entries=256)
 def _figure(kind: str, state: str, key: tuple, query: TrialQuery, filters: Filters, option: str, lang: str) -> go.Figure:
     vocab, data = _vocabulary(state), _frames(state, query)
     if kind == "cells":
@@ -482,7 +484,7 @@ def about_sheet(atlas: Atlas, query: TrialQuery, n: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[t("trials_about_item"), t("trials_about_value")])
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cache_data(max_entries=32)
 def _download_bytes(state: str, query: TrialQuery, lang: str, _atlas: Atlas) -> tuple[bytes, bytes]:
     table = export_table(_readable(state, query, lang))
     csv = neutralise_formulas(table).to_csv(index=False).encode("utf-8-sig")  # a BOM, so Excel reads Chinese text
@@ -619,7 +621,7 @@ def landscape_sections(query: TrialQuery, filters: Filters, shown: pd.DataFrame,
 
 # -- innovations and credits ------------------------------------------------------------------------------------------
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cache_data(max_entries=32)
 def _innovations(state: str, diseases: tuple, therapy_classes: tuple, targets: tuple, lang: str, _pipeline: pd.DataFrame) -> pd.DataFrame:
     vocab = _vocabulary(state)
     rows = lands.innovations(_pipeline, lands.registered_ids(_tables(state)), diseases, therapy_classes, targets)
@@ -659,7 +661,7 @@ def render_innovations(atlas: Atlas, filters: Filters) -> None:
     })
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@cache_data(max_entries=8)
 def _credit(state: str, lang: str) -> str:
     frame = _tables(state).trials
     reference = frame.loc[frame["listed_by"] == "reference_list", "snapshot_date"]
