@@ -21,6 +21,8 @@ Baselines (written to a temp folder, never into the project):
                rerun figure, `streamlit run` for the browser figure
   bare page    one st.write
   bare Plotly  one st.plotly_chart of a 4-point scatter
+  home's elements  HOME_ELEMENTS_APP below: the sidebar widgets and home-page elements of a home rerun, constant
+               content, no logic (pages section only): the floor Streamlit sets for a page that draws them
 AppTest compiles every script again on each run (a new ScriptCache per run); `streamlit run` compiles it once per
 server. The pages section therefore shares one ScriptCache across runs, for pages and baselines alike, and also
 reports home against the bare app without it (`apptest_default_compile`).
@@ -86,6 +88,56 @@ BARE_APP = {  # file -> text: the "bare Streamlit app", routed and framed like o
     """),
     "views/first.py": 'import streamlit as st\n\nst.title("First")\nst.write("A bare page")\n',
     "views/second.py": 'import streamlit as st\n\nst.title("Second")\nst.write("Another bare page")\n',
+}
+# The "home's elements" app: the widgets and elements a home-page rerun draws (sidebar and page, same kinds and counts,
+# the same sizes of table), with constant content and no logic. Home against it is the cost of our code; it against
+# the bare app is what Streamlit itself charges for that many elements under AppTest.
+HOME_ELEMENTS_APP = {
+    "app.py": textwrap.dedent("""\
+        import streamlit as st
+
+        st.set_page_config(page_title="Home's elements", layout="wide")
+        st.sidebar.radio("Language", ["en", "zh"], key="lang", horizontal=True)
+        with st.sidebar:
+            st.subheader("Filters")
+            st.toggle("Only numbers read in the article", key="article_only", help="help")
+            st.toggle("Exclude high risk of bias", key="high_risk", help="help")
+            st.radio("Evidence tier", ["newest", "best", "trials", "no_case_reports", "all"], key="tier")
+            for name in ("disease", "subtype", "therapy_class", "target"):
+                st.multiselect(name, [f"{name} {i} (3)" for i in range(12)], key=name, placeholder="-")
+            st.slider("Years", min_value=2000, max_value=2026, value=(2000, 2026), key="years")
+            st.text_input("Search", key="text", max_chars=200)
+            st.toggle("More filters", key="more")
+            st.button("Reset", key="reset")
+        st.sidebar.caption("Data version 1 - checked 2026-01-01")
+        st.sidebar.caption("Not medical advice")
+        pages = [st.Page(f"views/page{i}.py", title=f"Page {i}", icon="📄", default=i == 0, **({"url_path": f"page{i}"} if i else {}))
+                 for i in range(7)]
+        st.navigation(pages).run()
+    """),
+    "views/page0.py": textwrap.dedent("""\
+        import pandas as pd
+        import streamlit as st
+
+        st.title("Title")
+        st.markdown("A **tagline**")
+        for column, value in zip(st.columns(4), (129, 2400, 12, 9)):
+            column.metric("Count", value)
+        st.caption("Data version 1 - checked 2026-01-01 - pipeline entries: 30")
+        table = pd.DataFrame({"name": [f"row {i}" for i in range(10)], "studies": range(10), "patients": range(0, 100, 10)})
+        for column in st.columns(2):
+            column.dataframe(table, hide_index=True, width="stretch", height=38 + 35 * len(table), column_config={
+                "name": st.column_config.TextColumn("Name"),
+                "studies": st.column_config.NumberColumn("Studies", format="%d"),
+                "patients": st.column_config.NumberColumn("Patients", format="%d")})
+        st.subheader("Where to start")
+        for i in range(1, 6):
+            st.page_link(f"views/page{i}.py", label=f"**Page {i}** - what it shows")
+        st.subheader("Cite")
+        st.code("A citation line", language=None)
+        st.caption("Not medical advice")
+    """),
+    **{f"views/page{i}.py": f'import streamlit as st\n\nst.title("Page {i}")\n' for i in range(1, 7)},
 }
 BARE_PAGE = 'import streamlit as st\n\nst.write("A bare page")\n'
 BARE_PLOTLY_PAGE = textwrap.dedent("""\
@@ -419,10 +471,12 @@ def quiet_streamlit() -> None:
 
 def write_baselines(folder: Path) -> dict[str, Path]:
     """The baseline scripts, written to a temp folder (never into the project): the entry script of each."""
-    paths = {"bare_app": folder / "bare_app" / "app.py", "bare": folder / "bare.py", "bare_plotly": folder / "bare_plotly.py"}
-    for name, text in BARE_APP.items():
-        (folder / "bare_app" / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / "bare_app" / name).write_text(text, encoding="utf-8")
+    paths = {"bare_app": folder / "bare_app" / "app.py", "home_elements": folder / "home_elements" / "app.py",
+             "bare": folder / "bare.py", "bare_plotly": folder / "bare_plotly.py"}
+    for app, files in (("bare_app", BARE_APP), ("home_elements", HOME_ELEMENTS_APP)):
+        for name, text in files.items():
+            (folder / app / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / app / name).write_text(text, encoding="utf-8")
     paths["bare"].write_text(BARE_PAGE, encoding="utf-8")
     paths["bare_plotly"].write_text(BARE_PLOTLY_PAGE, encoding="utf-8")
     return paths
@@ -505,6 +559,9 @@ def bench_pages(repeats: int, profile: bool) -> dict:
     if "home" in default_compile:
         home, bare = stats(default_compile["home"]), stats(default_compile["bare_app"])
         out["apptest_default_compile"] = {"home": home, "bare_app": bare, **against(home["median_ms"], default_compile, "bare_app")}
+    if "home" in samples:  # what our code adds to the elements the home page draws, and what Streamlit charges for them
+        out["home_against_its_elements"] = {**against(out["pages"]["home"]["median_ms"], samples, "home_elements"),
+                                            "elements_ratio_bare_app": out["pages"]["home_elements"]["ratio_bare_app"]}
     out["compare_first_render"] = compare_first
     print_table("page script time (AppTest rerun, median ms; ratios against the bare app and the bare Plotly page)",
                 ["page", "median ms", "× bare app", "+ms bare app", "× bare Plotly", "+ms bare Plotly", "errors"],
@@ -514,6 +571,10 @@ def bench_pages(repeats: int, profile: bool) -> dict:
         c = out["apptest_default_compile"]
         print_table("home rerun with AppTest's per-run compile (median ms)", ["home", "bare app", "ratio", "excess ms"],
                     [[c["home"]["median_ms"], c["bare_app"]["median_ms"], c["ratio"], c["excess_ms"]]])
+    if "home_against_its_elements" in out:
+        e = out["home_against_its_elements"]
+        print_table("home rerun against an app drawing the same elements with constant content (AppTest)",
+                    ["home × its elements", "+ms", "its elements × bare app"], [[e["ratio"], e["excess_ms"], e["elements_ratio_bare_app"]]])
     if compare_first:
         print_table("Compare first render (caches cleared but the parsed atlas; median ms)",
                     ["compare first", "bare app first", "ratio", "excess ms", "compare rerun"],

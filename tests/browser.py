@@ -26,13 +26,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(script: Path = PROJECT_ROOT / "app.py", port: int | None = None):
-    """Serve `script` on 127.0.0.1; always stopped on exit. Yields the base URL."""
+def running_app(script: Path = PROJECT_ROOT / "app.py", port: int | None = None, cwd: Path = PROJECT_ROOT):
+    """Serve `script` from `cwd` (the project, or a copy of it: its modules are imported from there) on 127.0.0.1;
+    always stopped on exit. Yields the base URL."""
     port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address", "127.0.0.1",
                "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     log = open(ARTIFACTS.parent / f".server-{port}.log", "w") if ARTIFACTS.parent.exists() else subprocess.DEVNULL
-    server = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
