@@ -721,7 +721,7 @@ def summarise_browser(samples: dict, warmup: dict, rss_one: dict, rss_end: dict)
                        "exceptions": sum(v["exceptions"] for v in visits), "warmup_rendered_ms": warmup[name]["rendered_ms"]}
     out = {"baseline": "bare_plotly", "pages": pages,
            "server_memory_mb": {"after_one_visit_of_every_page": rss_one, "end": rss_end},
-           "note": "time from page.goto to rendered; includes the loopback stall of a server without TCP_NODELAY on every page alike"}
+           "note": "time from page.goto to rendered: a new browser context (cold HTTP cache) per visit"}
     print_table("browser: navigation → fully rendered (median ms; ratios against the bare Plotly page and the bare app)",
                 ["page", "first content", "rendered", "× bare Plotly", "+ms bare Plotly", "× bare app", "+ms bare app", "charts"],
                 [[n, p["first_content"]["median_ms"], p["rendered"]["median_ms"], p["ratio"], p["excess_ms"], p["ratio_bare_app"],
