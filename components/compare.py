@@ -8,7 +8,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.caching import cache_resource
-
 from components.charts import cumulative_figure, durability_figure, forest_figure, safety_figure
 from components.data import atlas_key
 from components.i18n import current_language, t

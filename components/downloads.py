@@ -11,7 +11,6 @@ import pandas as pd
 import streamlit as st
 
 from components.caching import cache_data
-
 from components.data import export_bytes
 from components.i18n import current_language, t
 from evidence import Atlas

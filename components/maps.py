@@ -9,7 +9,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.caching import cache_resource
-
 from components.charts import bubble_map_figure, grid_figure
 from components.data import atlas_key, matrix, session_atlas
 from components.filters import write_filters_to_state

@@ -19,7 +19,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.caching import cache_data, cache_resource
-
 from components.charts import CONTINUOUS_SCALE, FONT, PALETTE
 from components.data import _trial_tables, atlas_key, filtered_view, matrix, session_atlas
 from components.downloads import XLSX_MIME
